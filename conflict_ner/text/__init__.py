@@ -1,0 +1,1 @@
+"""Offset-exact text handling: word rule, normalisation with offset maps, sentences, windows."""
