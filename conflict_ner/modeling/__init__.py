@@ -1,0 +1,1 @@
+"""The model: a `PretrainedConfig` + `PreTrainedModel` pair over any BERT-like encoder."""
