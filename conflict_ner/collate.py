@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import torch
 
-from .features import NUM_TAGS, WindowInput
+from .features import WindowInput
 
 
-def collate_windows(batch: list[WindowInput], pad_id: int) -> dict[str, torch.Tensor]:
+def collate_windows(batch: list[WindowInput], pad_id: int, num_tags: int = 11) -> dict[str, torch.Tensor]:
     B = len(batch)
     T = max(len(w.input_ids) for w in batch)
     ids = torch.full((B, T), pad_id, dtype=torch.long)
@@ -17,7 +17,7 @@ def collate_windows(batch: list[WindowInput], pad_id: int) -> dict[str, torch.Te
         mask[i, : len(w.input_ids)] = 1
     out: dict[str, torch.Tensor] = {"input_ids": ids, "attention_mask": mask}
     if batch[0].labels is not None:
-        allowed = torch.zeros((B, T, NUM_TAGS), dtype=torch.bool)
+        allowed = torch.zeros((B, T, num_tags), dtype=torch.bool)
         for i, w in enumerate(batch):
             for pos, tags in enumerate(w.labels):
                 if tags:

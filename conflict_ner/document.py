@@ -205,7 +205,7 @@ def check_document(obj: Any) -> list[str]:
             msgs.append(f"{where}: duplicate relation id {r['id']}")
         rel_ids.add(r["id"])
         rtype = r.get("type", "side")
-        if rtype not in RELATION_ARGS:
+        if not isinstance(rtype, str) or rtype not in RELATION_ARGS:
             msgs.append(f"{where}: unknown relation type {rtype!r}")
             continue
         head, tail = RELATION_ARGS[rtype]
@@ -219,11 +219,17 @@ def check_document(obj: Any) -> list[str]:
     return msgs
 
 
-def parse_lines(lines: Iterable[str], source: str = "<string>") -> tuple[list[Document], list[Problem]]:
+def parse_lines(lines: Iterable[str | bytes], source: str = "<string>") -> tuple[list[Document], list[Problem]]:
     docs: list[Document] = []
     problems: list[Problem] = []
     seen: dict[Any, int] = {}
     for lineno, line in enumerate(lines, 1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                problems.append(Problem(source, lineno, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start} of the line)"))
+                continue
         if not line.strip():
             continue
         try:
@@ -252,12 +258,8 @@ def read_jsonl(path: str | Path, strict: bool = True) -> list[Document] | tuple[
     strict=False returns ``(good_documents, problems)``, skipping the bad documents.
     """
     path = Path(path)
-    try:
-        with open(path, encoding="utf-8") as f:
-            docs, problems = parse_lines(f, str(path))
-    except UnicodeDecodeError as exc:
-        problems = [Problem(str(path), 0, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")]
-        docs = []
+    with open(path, "rb") as f:  # decoded line by line, so one bad byte costs one document, not the file
+        docs, problems = parse_lines(f, str(path))
     if strict:
         if problems:
             raise ValidationError(problems)

@@ -9,7 +9,7 @@ import bisect
 from dataclasses import dataclass, field
 
 from .document import Document
-from .schema import BIO_TAGS, ENTITY_LABELS, OUTCOME2ID, TAG2ID
+from .schema import OUTCOME2ID, TAG2ID
 from .text.normalize import NormalizedText, normalize
 from .text.windows import Window, build_windows, sentence_of_units, unit_spans
 
@@ -56,7 +56,7 @@ def encode_text(text: str, tokenizer, max_length: int, stride: int, prefix_len: 
     unit_tokens: list[list[int]] = []
     if units:
         words = [norm.text[s:e] for s, e in units]
-        enc = tokenizer(words, is_split_into_words=True, add_special_tokens=False)
+        enc = tokenizer(words, is_split_into_words=True, add_special_tokens=False, verbose=False)
         unit_tokens = [[] for _ in units]
         for tok, w in zip(enc["input_ids"], enc.word_ids()):
             if w is not None and len(unit_tokens[w]) < MAX_TOKENS_PER_UNIT:
@@ -169,13 +169,18 @@ def unit_tags(n_units: int, spans: list[tuple[int, int, str, str | None]]) -> li
     return tags
 
 
-def allowed_tags(tag: str, annotates: tuple[str, ...] | list[str]) -> list[int]:
+def allowed_tags(tag: str, annotates, tag2id: dict[str, int] = TAG2ID) -> list[int]:
     """Tag ids the gold permits at a unit: the tag itself, and where the corpus says O, also the
     tags of labels it never annotates (partial labels)."""
     if tag != "O":
-        return [TAG2ID[tag]]
-    missing = [lab for lab in ENTITY_LABELS if lab not in annotates]
-    return [TAG2ID["O"]] + [TAG2ID[f"{p}-{lab}"] for lab in missing for p in ("B", "I")]
+        return [tag2id[tag]]
+    missing = {t.split("-", 1)[1] for t in tag2id if t != "O"} - set(annotates)
+    return [tag2id["O"]] + [tag2id[f"{p}-{lab}"] for lab in sorted(missing) for p in ("B", "I")]
 
 
-NUM_TAGS = len(BIO_TAGS)
+def tag_set(labels) -> dict[str, int]:
+    """BIO tag ids for a label list (the schema's by default)."""
+    tags = ["O"] + [f"{p}-{lab}" for lab in labels for p in ("B", "I")]
+    return {t: i for i, t in enumerate(tags)}
+
+

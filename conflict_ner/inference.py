@@ -16,7 +16,6 @@ from .collate import collate_windows
 from .counts import parse_count
 from .decoding import bio_spans, select_links
 from .features import EncodedText, add_span_targets, encode_text, special_tokens, window_inputs
-from .schema import ID2TAG
 
 CONTEXT_CHARS = 40  # raw characters either side of a count searched for qualifiers
 
@@ -62,6 +61,7 @@ class Extractor:
     def __post_init__(self):
         self.prefix, self.suffix = special_tokens(self.tokenizer)
         self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        self.id2tag = {int(k): v for k, v in self.model.config.id2label.items()}
         cap = getattr(self.model.config, "max_position_embeddings", 512)
         self.max_length = min(self.max_length, cap)
 
@@ -117,7 +117,7 @@ class Extractor:
                 st = states[wi.doc]
                 pos = torch.tensor(wi.first_token, device=self.device)
                 p, t = probs[k, pos].max(-1)
-                tags = [ID2TAG[x] for x in t.tolist()]
+                tags = [self.id2tag[x] for x in t.tolist()]
                 st.take(wi, tags, p.tolist())
                 spans = gold_spans[wi.doc] if gold_entities is not None else [
                     (a + wi.window.start, e + wi.window.start, lab, None)

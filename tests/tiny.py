@@ -63,10 +63,10 @@ def tiny_model(tokenizer, seed: int = 0, max_positions: int = 128, **heads) -> C
     return ConflictNerModel(ConflictNerConfig.from_encoder_config(enc, **heads))
 
 
-def save_tiny(folder: Path, kind: str = "sentencepiece", seed: int = 0, **heads) -> Path:
+def save_tiny(folder: Path, kind: str = "sentencepiece", seed: int = 0, max_positions: int = 128, **heads) -> Path:
     from conflict_ner.hub.folder import save_model_folder
 
     tok = tiny_tokenizer(kind)
-    model = tiny_model(tok, seed=seed, **heads)
+    model = tiny_model(tok, seed=seed, max_positions=max_positions, **heads)
     save_model_folder(model, tok, folder)
     return folder

@@ -11,13 +11,16 @@ A source file is YAML: a list of documents, each
       c1 | COUNT | 12 | killed
       l1 | LOCATION | ريف إدلب
       a2 | ACTOR | المدنيين | skip=1
+      c2 | COUNT | عشرات | wounded | value=10
     links: |-
       c1 -> a1
       c2 -> a1, a2
 
 Entities are listed in reading order; each one is matched at the first occurrence of its
 string, on word edges, after the end of the previous entity (``skip=N`` passes over N more
-occurrences). So nobody counts characters. ``[NBSP]`` in text and strings stands for U+00A0.
+occurrences). So nobody counts characters. ``value=N`` on a COUNT records the number a careful
+reader takes it to mean (vague words: their lower bound, عشرات = 10); it is kept on the entity as
+``value`` and scores the count-value parser. ``[NBSP]`` in text and strings stands for U+00A0.
 """
 
 from __future__ import annotations
@@ -83,7 +86,16 @@ def compile_document(src: dict[str, Any]) -> tuple[Document | None, list[str]]:
             continue
         cursor = pos + len(surface)
         keys[key] = len(entities)
-        entities.append(Entity(id=len(entities), label=label, start=pos, end=cursor, outcome=outcome))
+        extra = {}
+        if "value" in opts:
+            if label != "COUNT" or not opts["value"].isdigit():
+                errs.append(f"entities line {lineno}: value= must be a whole number on a COUNT, got {opts['value']!r}")
+            else:
+                extra["value"] = int(opts["value"])
+        unknown = set(opts) - {"skip", "value"}
+        if unknown:
+            errs.append(f"entities line {lineno}: unknown option(s) {', '.join(sorted(unknown))}")
+        entities.append(Entity(id=len(entities), label=label, start=pos, end=cursor, outcome=outcome, extra=extra))
     relations: list[Relation] = []
     for lineno, raw in enumerate(str(src.get("links") or "").splitlines(), 1):
         if not raw.strip():
@@ -107,16 +119,20 @@ def compile_document(src: dict[str, Any]) -> tuple[Document | None, list[str]]:
 def compile_file(path: str | Path) -> tuple[list[Document], list[Problem]]:
     path = Path(path)
     try:
-        records = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        source = path.read_text(encoding="utf-8")
+        records = yaml.safe_load(source) or []
+        node = yaml.compose(source, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         return [], [Problem(str(path), getattr(getattr(exc, "problem_mark", None), "line", -1) + 1, None, f"invalid YAML: {exc}")]
     if not isinstance(records, list):
         return [], [Problem(str(path), 1, None, "a source file must be a YAML list of documents")]
+    # Problems name the file line where the document's record starts.
+    lines = [item.start_mark.line + 1 for item in node.value] if isinstance(node, yaml.SequenceNode) else []
     docs, problems = [], []
     for k, rec in enumerate(records):
         doc, errs = compile_document(rec)
         doc_id = rec.get("id") if isinstance(rec, dict) else None
-        problems.extend(Problem(str(path), k + 1, doc_id, e) for e in errs)
+        problems.extend(Problem(str(path), lines[k] if k < len(lines) else k + 1, doc_id, e) for e in errs)
         if doc is not None:
             docs.append(doc)
     return docs, problems

@@ -157,9 +157,11 @@ class ConllFormat:
         if not (tags == "rest" or (isinstance(tags, list) and all(isinstance(c, int) for c in tags))):
             raise ValueError(f"corpus {cfg.get('name')!r}: columns.tags must be a list of column numbers or 'rest', got {tags!r}")
         label_map = {str(k): str(v) for k, v in (cfg.get("label_map") or {}).items()}
-        bad = sorted({v for v in label_map.values() if v != "O" and v not in ENTITY_LABELS})
+        # A benchmark on a corpus's native types declares them as `labels`; otherwise the schema's.
+        allowed = tuple(cfg.get("labels") or ENTITY_LABELS)
+        bad = sorted({v for v in label_map.values() if v != "O" and v not in allowed})
         if bad:
-            raise ValueError(f"corpus {cfg.get('name')!r}: label_map targets {bad} are not schema labels {ENTITY_LABELS} or O")
+            raise ValueError(f"corpus {cfg.get('name')!r}: label_map targets {bad} are not labels {allowed} or O")
         return cls(
             corpus=str(cfg["name"]),
             label_map=label_map,
@@ -189,6 +191,7 @@ class _Row:
     tags: list[str]
     marks: int = 0  # marks removed on this line and the skipped lines before it
     dropped: int = 0  # tokens dropped just before it
+    fixes: int = 0  # tags rewritten through tag_aliases on this line
 
 
 @dataclass
@@ -246,8 +249,11 @@ def read_conll(
     line or tag the format cannot read, and on a corpus type missing from the label map."""
     path = Path(path)
     name = file_name or path.name
-    with open(path, encoding="utf-8", newline="") as f:
-        raw = f.read()
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            raw = f.read()
+    except UnicodeDecodeError as exc:
+        raise ConllFormatError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     stats = ReadStats()
 
     # 1. lines -> rows (line number, token, tags, [marks removed, tokens dropped] up to this row)
@@ -280,17 +286,17 @@ def read_conll(
                 raise ConllFormatError(f"{path}:{lineno}: expected {need} columns ({fmt.separator}-separated), got {len(parts)} in {line!r}")
             tags = [parts[c] for c in fmt.tag_columns]
         token = parts[tc]
-        fixed = []
+        fixed, n_fixes = [], 0
         for t in tags:
             if t in fmt.tag_aliases:
-                t = fmt.tag_aliases[t]; stats.tag_fixes += 1
+                t = fmt.tag_aliases[t]; n_fixes += 1
             if t != "O" and not _TAG_RE.match(t):
                 raise ConllFormatError(f"{path}:{lineno}: tag {t!r} is neither O nor B-/I-TYPE (add it to tag_aliases)")
             fixed.append(t)
         if not token or token in fmt.drop_tokens:
             pending[1] += 1
             continue
-        cur.append(_Row(lineno, token, fixed, pending[0], pending[1]))
+        cur.append(_Row(lineno, token, fixed, pending[0], pending[1], n_fixes))
         pending = [0, 0]
     if cur:
         sentences.append(cur)
@@ -319,6 +325,7 @@ def read_conll(
             continue
         stats.marks_removed += sum(r.marks for r in rows)
         stats.tokens_dropped += sum(r.dropped for r in rows)
+        stats.tag_fixes += sum(r.fixes for r in rows)
         doc = _build_document(rows, fmt, stats, path, doc_id=f"{fmt.corpus}/{stem}/{idx}")
         doc.meta = {"corpus": fmt.corpus, "split": split, "file": name, "sentence": idx, "line": rows[0].line,
                     "annotates": list(fmt.annotates)}

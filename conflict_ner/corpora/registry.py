@@ -94,7 +94,7 @@ def check_config(cfg: Any, where: str = "<config>") -> None:
     if cfg["format"] != "conll":
         raise ValueError(f"{where}: unsupported format {cfg['format']!r} (only 'conll')")
     ann = cfg["annotates"]
-    bad = [a for a in ann if a not in ENTITY_LABELS]
+    bad = [a for a in ann if a not in (cfg.get("labels") or ENTITY_LABELS)]
     if bad:
         raise ValueError(f"{where}: annotates lists unknown labels {bad}")
     mapped = {v for v in cfg["label_map"].values() if v != "O"}

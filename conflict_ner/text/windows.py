@@ -57,7 +57,8 @@ def build_windows(token_counts: list[int], sentence_ids: list[int], budget: int,
     n = len(token_counts)
     if n == 0:
         return []
-    own_budget = max(budget - 2 * stride, budget // 2, 1)
+    stride = min(stride, budget // 4)  # context never takes more than half the window
+    own_budget = max(budget - 2 * stride, 1)
     chunks: list[tuple[int, int]] = []
     a, used, i = 0, 0, 0
     while i < n:
@@ -80,12 +81,14 @@ def build_windows(token_counts: list[int], sentence_ids: list[int], budget: int,
     chunks.append((a, n))
     windows = []
     for a, b in chunks:
+        # Context on each side: at most `stride`, and never more than the budget leaves.
+        room = max(budget - sum(token_counts[a:b]), 0)
         s, left = a, 0
-        while s > 0 and left + token_counts[s - 1] <= stride:
+        while s > 0 and left + token_counts[s - 1] <= min(stride, room // 2):
             s -= 1
             left += token_counts[s]
         e, right = b, 0
-        while e < n and right + token_counts[e] <= stride:
+        while e < n and right + token_counts[e] <= min(stride, room - left):
             right += token_counts[e]
             e += 1
         windows.append(Window(s, e, a, b))

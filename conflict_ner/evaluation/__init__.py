@@ -1,0 +1,1 @@
+"""Scores by the spec's rules: entities on raw offsets, relations by side and by mention, counts."""

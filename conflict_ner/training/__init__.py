@@ -1,0 +1,1 @@
+"""Training: one dataclass of arguments per run, stages of corpus mixtures, a Trainer subclass."""

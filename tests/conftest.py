@@ -1,0 +1,38 @@
+"""Shared fixtures: tiny tokenizers and model folders built once per session, the slow flag."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", help="run tests that need real models or corpora")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="slow: pass --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def tiny_folder(tmp_path_factory) -> Path:
+    from tiny import save_tiny
+
+    return save_tiny(tmp_path_factory.mktemp("tiny") / "model")
+
+
+@pytest.fixture(scope="session")
+def tiny_short_folder(tmp_path_factory) -> Path:
+    """A tiny model whose window is 48 tokens, so ordinary texts need several windows."""
+    from tiny import save_tiny
+
+    return save_tiny(tmp_path_factory.mktemp("tiny_short") / "model", max_positions=48)
