@@ -33,6 +33,27 @@ def bio_spans(tags: list[str], is_word: list[bool]) -> list[tuple[int, int, str]
     return out
 
 
+_GROUP_SEPARATORS = {",", "٬", "."}
+
+
+def merge_count_pieces(spans: list[tuple[int, int, str]], units: list[tuple[int, int]], text: str) -> list[tuple[int, int, str]]:
+    """Join COUNT spans that are pieces of one number: next to each other ("3" "آلاف" "و200"), or
+    split by a digit-group separator with no space ("1" "," "100"). The spec takes the longest
+    span, and two counts never stand side by side without a word or comma between them."""
+    out: list[tuple[int, int, str]] = []
+    for a, b, label in spans:
+        if out and label == "COUNT" and out[-1][2] == "COUNT":
+            pa, pb, _ = out[-1]
+            gap = a - pb
+            glued = gap == 1 and text[units[pb][0] : units[pb][1]] in _GROUP_SEPARATORS \
+                and units[pb - 1][1] == units[pb][0] and units[pb][1] == units[a][0]
+            if gap == 0 or glued:
+                out[-1] = (pa, b, "COUNT")
+                continue
+        out.append((a, b, label))
+    return out
+
+
 def side_key(surface: str) -> str:
     """The spec's side identity: surface without a leading proclitic, tatweel and diacritics."""
     s = _MARKS.sub("", surface).strip()

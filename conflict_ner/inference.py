@@ -14,7 +14,7 @@ import torch
 
 from .collate import collate_windows
 from .counts import parse_count
-from .decoding import bio_spans, select_links
+from .decoding import bio_spans, merge_count_pieces, select_links
 from .features import EncodedText, add_span_targets, encode_text, special_tokens, window_inputs
 
 CONTEXT_CHARS = 40  # raw characters either side of a count searched for qualifiers
@@ -29,17 +29,26 @@ def cpu_supports_bf16() -> bool:
 
 
 def resolve_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torch.dtype:
-    """'auto' picks bf16 where the hardware runs it fast (AMX / AVX-512 BF16 CPUs, CUDA), else fp32."""
+    """'auto' picks bf16 where the hardware runs it fast (AMX / AVX-512 BF16 CPUs, CUDA), else fp32.
+
+    'int8' (CPU only) gives ``torch.qint8``: not an autocast type but a request to run a dynamically
+    quantized copy of the model (int8 nn.Linear, fp32 elsewhere), which the pipeline makes and caches.
+    """
     if isinstance(dtype, torch.dtype):
-        return dtype
-    if dtype in (None, "auto"):
+        resolved = dtype
+    elif dtype in (None, "auto"):
         if device.type == "cuda" or (device.type == "cpu" and cpu_supports_bf16()):
             return torch.bfloat16
         return torch.float32
-    table = {"fp32": torch.float32, "float32": torch.float32, "bf16": torch.bfloat16, "bfloat16": torch.bfloat16}
-    if dtype not in table:
-        raise ValueError(f"dtype must be one of auto, fp32, bf16; got {dtype!r}")
-    return table[dtype]
+    else:
+        table = {"fp32": torch.float32, "float32": torch.float32, "bf16": torch.bfloat16, "bfloat16": torch.bfloat16,
+                 "int8": torch.qint8, "qint8": torch.qint8}
+        if dtype not in table:
+            raise ValueError(f"dtype must be one of auto, fp32, bf16, int8; got {dtype!r}")
+        resolved = table[dtype]
+    if resolved == torch.qint8 and device.type != "cpu":
+        raise ValueError(f"int8 (dynamic quantization) runs on CPU only; use bf16 or fp32 on {device}")
+    return resolved
 
 
 def check_text(x) -> str:
@@ -179,7 +188,7 @@ class _DocState:
         if gold_spans is not None:
             spans = [(a, b, lab) for a, b, lab, _ in gold_spans]
         else:
-            spans = bio_spans(self.tags, enc.is_word)
+            spans = merge_count_pieces(bio_spans(self.tags, enc.is_word), enc.units, enc.norm.text)
         entities = []
         for a, b, label in spans:
             s, e = enc.unit_to_raw(a, b)
@@ -202,7 +211,9 @@ class _DocState:
             if c not in index:
                 continue
             for a, (prob, dist) in actors.items():
-                j = index.get(a, _overlapping(spans, a, "ACTOR"))
+                j = index.get(a)
+                if j is None or spans[j][2] != "ACTOR":  # the owning window may have read it differently
+                    j = _overlapping(spans, a, "ACTOR")
                 if j is not None:
                     candidates.setdefault(index[c], []).append((j, prob, dist))
         links = select_links(candidates, [e["text"] for e in entities], config.relation_threshold)

@@ -71,6 +71,29 @@ def read_inputs(paths: list[str], jsonl: bool) -> list[tuple[str, str]]:
     return items
 
 
+def predict(pipe, texts: list[str], batch_size: int, on_chunk=None) -> list[dict]:
+    """Results for ``texts`` from a pipeline (or a bare Extractor), ``batch_size * 4`` texts per call.
+
+    `extract` and `extract-corpus` both go through here, so they pool the same texts together
+    and give the same output for the same input."""
+    from ..inference import Extractor
+
+    if isinstance(pipe, Extractor):
+        pipe.batch_size = batch_size
+        call = pipe.extract
+    else:
+        def call(chunk):
+            return pipe(chunk, batch_size=batch_size)
+    results: list[dict] = []
+    step = max(1, batch_size * 4)
+    for i in range(0, len(texts), step):
+        chunk = texts[i : i + step]
+        results.extend(call(chunk))
+        if on_chunk is not None:
+            on_chunk(len(chunk))
+    return results
+
+
 def as_document(doc_id: str, text: str, result: dict) -> dict:
     """A prediction in the annotation format (entity ids = list positions), so it scores against gold."""
     ents = []
@@ -114,13 +137,8 @@ def run(args) -> int:
     except (OSError, ValueError) as exc:
         print(f"conflict-ner extract: cannot load model {args.model or '(built-in)'}: {exc}", file=sys.stderr)
         return 1
-    results = []
-    step = max(1, args.batch_size * 4)
     with tqdm(total=len(items), desc="extract", unit="doc", file=sys.stderr, disable=len(items) < 2 or not sys.stderr.isatty()) as bar:
-        for i in range(0, len(items), step):
-            chunk = items[i : i + step]
-            results.extend(pipe([t for _, t in chunk], batch_size=args.batch_size))
-            bar.update(len(chunk))
+        results = predict(pipe, [t for _, t in items], args.batch_size, bar.update)
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
     try:
         if args.format == "table":

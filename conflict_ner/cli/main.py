@@ -8,7 +8,7 @@ import sys
 
 from .. import __version__
 
-COMMANDS = ["extract", "validate", "train", "evaluate", "prepare_base", "card", "publish", "export"]
+COMMANDS = ["extract", "extract_corpus", "validate", "train", "evaluate", "prepare_base", "card", "publish", "export"]
 
 
 def build_parser() -> argparse.ArgumentParser:

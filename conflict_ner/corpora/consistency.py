@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 from ..decoding import side_key
 from ..document import Document
-from ..text.words import find_word_bounded
+from ..text.words import word_spans
 
 
 def label_conflicts(docs: list[Document], min_count: int = 1) -> list[dict]:
@@ -20,17 +20,21 @@ def label_conflicts(docs: list[Document], min_count: int = 1) -> list[dict]:
             key = side_key(d.text[e.start : e.end])
             labels[key][e.label] += 1
             where[key].append(d.id)
+    # Untagged occurrences: scan each document's word n-grams once against the tagged surfaces.
+    keys = {k for k in labels if len(k) >= 4}
+    max_words = max((len(k.split()) for k in keys), default=0)
     untagged: Counter = Counter()
     for d in docs:
         tagged = [(e.start, e.end) for e in d.entities]
-        for key in labels:
-            if len(key) < 4:
-                continue
-            pos = find_word_bounded(d.text, key)
-            while pos != -1:
-                if not any(s <= pos < t for s, t in tagged):
+        words = word_spans(d.text)
+        for i in range(len(words)):
+            for n in range(1, max_words + 1):
+                if i + n > len(words):
+                    break
+                s, e = words[i][0], words[i + n - 1][1]
+                key = side_key(d.text[s:e])
+                if key in keys and not any(a <= s < b for a, b in tagged):
                     untagged[key] += 1
-                pos = find_word_bounded(d.text, key, pos + 1)
     out = []
     for key, c in labels.items():
         if len(c) > 1 or (untagged[key] and sum(c.values()) >= min_count):

@@ -57,7 +57,8 @@ def test_writes_json_and_markdown_and_a_summary_under_25_lines(tiny_folder, data
     assert any(line.startswith("Entities micro (exact chars)") for line in lines)
     assert any(line.startswith("  COUNT") for line in lines)
     assert any(line.startswith("Rel+ (end to end, by mention)") for line in lines)
-    assert any(line.startswith("Rel (end to end, by side)") for line in lines)
+    assert any(line.startswith("Rel+ (end to end, by side)") for line in lines)
+    assert any(line.startswith("Rel given gold entities, by side") for line in lines)
     result = json.loads(out_json.read_text(encoding="utf-8"))
     assert result["meta"]["n_docs"] == 3 and result["meta"]["n_gold_entities"] == N_GOLD
     assert result["meta"]["data"] == str(data) and result["meta"]["compute_dtype"] == "float32"
