@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Shrink a trained model folder for shipping (vocabulary rows news text uses, fp16 storage):
 
-    python scripts/shrink_model.py runs/default/model conflict_ner/default_model --max-vocab 30000
+    python scripts/shrink_model.py runs/default/model conflict_ner/default_model --max-vocab 25000
 
 The reference texts are the training corpora (public corpora and data/conflict/), never the
 evaluation-only passages.
@@ -28,7 +28,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("src")
     ap.add_argument("dst")
-    ap.add_argument("--max-vocab", type=int, default=30000)
+    ap.add_argument("--max-vocab", type=int, default=25000)
     args = ap.parse_args(argv)
     texts = []
     for name, split in REFERENCE:

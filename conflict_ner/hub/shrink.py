@@ -27,6 +27,11 @@ def _keep_char(piece: str) -> bool:
     return len(s) == 1 and (0x20 <= ord(s) < 0x7F or 0x0600 <= ord(s) <= 0x06FF or 0xFB50 <= ord(s) <= 0xFEFF)
 
 
+def _arabic_or_latin(piece: str) -> bool:
+    s = piece.lstrip("▁")
+    return bool(s) and all(c.isdigit() or "a" <= c.lower() <= "z" or 0x0620 <= ord(c) <= 0x06FF for c in s)
+
+
 def piece_counts(tokenizer, texts) -> Counter:
     counts: Counter = Counter()
     for text in texts:
@@ -37,7 +42,7 @@ def piece_counts(tokenizer, texts) -> Counter:
     return counts
 
 
-def shrink_folder(src: str | Path, dst: str | Path, texts, max_vocab: int = 30000) -> dict:
+def shrink_folder(src: str | Path, dst: str | Path, texts, max_vocab: int = 25000) -> dict:
     from transformers import AutoTokenizer
 
     src, dst = Path(src), Path(dst)
@@ -48,7 +53,11 @@ def shrink_folder(src: str | Path, dst: str | Path, texts, max_vocab: int = 3000
     counts = piece_counts(tok, texts)
     chars = {i for i, (p, _) in enumerate(vocab) if _keep_char(p)}
     ranked = [i for i, _ in counts.most_common() if i not in special and i not in chars]
-    keep = sorted(special | chars | set(ranked[: max(0, max_vocab - len(special) - len(chars))]))
+    chosen = special | chars | set(ranked[: max(0, max_vocab - len(special) - len(chars))])
+    # Fill what is left of the budget with the likeliest unseen Arabic/Latin pieces (by unigram
+    # score), so words absent from the reference texts still split into familiar pieces.
+    spare = sorted((i for i, (p, _) in enumerate(vocab) if i not in chosen and _arabic_or_latin(p)), key=lambda i: -vocab[i][1])
+    keep = sorted(chosen | set(spare[: max(0, max_vocab - len(chosen))]))
     old2new = {o: n for n, o in enumerate(keep)}
 
     spec["model"]["vocab"] = [vocab[i] for i in keep]
@@ -81,6 +90,6 @@ def shrink_folder(src: str | Path, dst: str | Path, texts, max_vocab: int = 3000
         tcfg_path.write_text(json.dumps(tcfg, indent=2, ensure_ascii=False), encoding="utf-8")
     seen = sum(counts.values())
     covered = sum(c for i, c in counts.items() if i in old2new)
-    return {"vocab_before": len(vocab), "vocab_after": len(keep), "reference_pieces": seen,
+    return {"vocab_before": len(vocab), "vocab_after": len(keep), "seen_in_reference": len(counts), "reference_pieces": seen,
             "reference_coverage": round(covered / max(seen, 1), 6),
             "bytes_before": (src / "model.safetensors").stat().st_size, "bytes_after": (dst / "model.safetensors").stat().st_size}
