@@ -553,7 +553,7 @@ def test_yaml_compile_errors(tmp_path):
     path.write_text(BAD_YAML, encoding="utf-8")
     docs, problems = compile_file(path)
     assert [d.id for d in docs] == ["src-ok"]
-    assert all(p.file == str(path) and p.doc_id == "src-bad" and p.line == 2 for p in problems)
+    assert all(p.file == str(path) and p.doc_id == "src-bad" and p.line == 7 for p in problems)  # the line where its record starts
     messages = [p.message for p in problems]
     assert "entities line 1: COUNT '12' needs an outcome (killed, wounded, missing, captured, displaced, other)" in messages
     assert any(m.startswith("entities line 2: 'قوات الجيش' not found on word edges after offset") for m in messages)
@@ -576,7 +576,7 @@ def test_cli_validate_bad_yaml_source(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert out.splitlines() == [str(p) for p in problems]
     for line in out.splitlines():
-        assert line.startswith(f"{path}:2 [src-bad]: ")
+        assert line.startswith(f"{path}:7 [src-bad]: ")
     assert "needs an outcome" in out and "not found on word edges" in out and "unknown key 'a9'" in out
     assert f"1 valid document(s), {len(problems)} problem(s)" in err
 

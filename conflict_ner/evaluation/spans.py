@@ -31,9 +31,11 @@ def entity_scores(gold: list[Document], pred: list[list[dict]]) -> dict:
         for s in p:
             npred[s[2]] += 1
             tp[s[2]] += s in g
-    per = {lab: prf(tp[lab], npred[lab], ngold[lab]) for lab in ENTITY_LABELS}
+    # The schema's labels always; any other label (a benchmark on a corpus's own types) as well.
+    labels = list(ENTITY_LABELS) + sorted((set(ngold) | set(npred)) - set(ENTITY_LABELS))
+    per = {lab: prf(tp[lab], npred[lab], ngold[lab]) for lab in labels}
     micro = prf(sum(tp.values()), sum(npred.values()), sum(ngold.values()))
-    present = [lab for lab in ENTITY_LABELS if ngold[lab]]
+    present = [lab for lab in labels if ngold[lab]]
     macro = round(sum(per[lab]["f1"] for lab in present) / len(present), 4) if present else 0.0
     return {"micro": micro, "macro_f1": macro, "per_label": per}
 
