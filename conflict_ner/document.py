@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from .schema import ENTITY_LABELS, OUTCOMES, RELATION_ARGS
 from .text.words import ends_word, is_word_char, starts_word
@@ -72,7 +73,7 @@ class Document:
         return d
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> "Document":
+    def from_json(cls, obj: dict[str, Any]) -> Document:
         """Build without checks; use :func:`parse_document` to validate."""
         ents = [
             Entity(

@@ -63,7 +63,7 @@ def main() -> int:
     for d in docs:
         sents = sentence_spans(d.text)
 
-        def sent(i):
+        def sent(i, sents=sents):
             return next((k for k, (s, e) in enumerate(sents) if s <= i < e), -1)
 
         ents = {e.id: e for e in d.entities}

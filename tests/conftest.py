@@ -36,3 +36,10 @@ def tiny_short_folder(tmp_path_factory) -> Path:
     from tiny import save_tiny
 
     return save_tiny(tmp_path_factory.mktemp("tiny_short") / "model", max_positions=48)
+
+
+@pytest.fixture(scope="session")
+def peaky_folder(tmp_path_factory) -> Path:
+    from tiny import save_peaky
+
+    return save_peaky(tmp_path_factory.mktemp("peaky") / "m")

@@ -24,8 +24,9 @@ def test_bundled_remote_code_matches_the_package(tmp_path):
 
 
 def test_pipeline_without_model_argument_uses_the_built_in_model_and_finds_the_sample_counts():
-    import conflict_ner  # noqa: F401
     from transformers import pipeline
+
+    import conflict_ner  # noqa: F401
 
     text = (Path(__file__).resolve().parents[1] / "data" / "sample_article.txt").read_text(encoding="utf-8")
     out = pipeline("conflict-extraction", model=str(DEFAULT_MODEL_DIR))(text)

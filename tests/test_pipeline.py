@@ -9,12 +9,10 @@ import sys
 import textwrap
 
 import pytest
-import torch
 from tiny import tiny_model, tiny_tokenizer
 from transformers import pipeline
 
 import conflict_ner  # noqa: F401
-from conflict_ner.hub.folder import save_model_folder
 from conflict_ner.inference import Extractor, _DocState
 from conflict_ner.text.words import ends_word, starts_word
 
@@ -24,17 +22,6 @@ TEXTS = [
     "Reuters reported 40 dead in Kabul on Monday.",
     "وأصيب ثلاثة مدنيين، بينهم طفلان، في قصف على حلب (شمال).",
 ]
-
-
-@pytest.fixture(scope="module")
-def peaky_folder(tmp_path_factory):
-    """A random model with large logit margins, so padding noise never flips a prediction."""
-    tok = tiny_tokenizer()
-    model = tiny_model(tok, seed=1)
-    with torch.no_grad():
-        model.classifier.weight.mul_(60)
-        model.relation_head.mlp[-1].weight.mul_(60)
-    return save_model_folder(model, tok, tmp_path_factory.mktemp("peaky") / "m")
 
 
 @pytest.fixture(scope="module")

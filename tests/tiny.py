@@ -70,3 +70,17 @@ def save_tiny(folder: Path, kind: str = "sentencepiece", seed: int = 0, max_posi
     model = tiny_model(tok, seed=seed, max_positions=max_positions, **heads)
     save_model_folder(model, tok, folder)
     return folder
+
+
+def save_peaky(folder: Path) -> Path:
+    """A random model with large logit margins, so padding or quantisation noise never flips a prediction."""
+    import torch
+
+    from conflict_ner.hub.folder import save_model_folder
+
+    tok = tiny_tokenizer()
+    model = tiny_model(tok, seed=1)
+    with torch.no_grad():
+        model.classifier.weight.mul_(60)
+        model.relation_head.mlp[-1].weight.mul_(60)
+    return save_model_folder(model, tok, folder)

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 
 from ..corpora.registry import load_corpus
 from ..document import Document
-from ..features import WindowInput, add_span_targets, allowed_tags, document_targets, encode_text, unit_tags, window_inputs
+from ..features import (
+    WindowInput,
+    add_span_targets,
+    allowed_tags,
+    document_targets,
+    encode_text,
+    unit_tags,
+    window_inputs,
+)
 from ..schema import ENTITY_LABELS
 from .args import ConfigError, CorpusSpec
 

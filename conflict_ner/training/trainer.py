@@ -20,10 +20,10 @@ from transformers.trainer_pt_utils import LengthGroupedSampler
 
 from ..collate import collate_windows
 from ..features import special_tokens, tag_set
-from ..schema import ENTITY_LABELS
 from ..hub.folder import save_model_folder
 from ..inference import Extractor, cpu_supports_bf16
 from ..modeling.model import ConflictNerModel
+from ..schema import ENTITY_LABELS
 from .args import ConfigError, TrainArgs
 from .data import build_windows, load_mixture
 

@@ -12,13 +12,12 @@ pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
 
 from safetensors.torch import load_file, save_file  # noqa: E402
-from tiny import tiny_model, tiny_tokenizer  # noqa: E402
+from tiny import tiny_tokenizer  # noqa: E402
 from transformers import AutoTokenizer, BertConfig, BertForTokenClassification  # noqa: E402
 
 from conflict_ner.cli.main import main  # noqa: E402
 from conflict_ner.collate import collate_windows  # noqa: E402
 from conflict_ner.features import add_span_targets, special_tokens, window_inputs  # noqa: E402
-from conflict_ner.hub.folder import save_model_folder  # noqa: E402
 from conflict_ner.inference import Extractor  # noqa: E402
 from conflict_ner.onnx import INPUT_NAMES, ExportGraph, UnsupportedModelError, export_onnx  # noqa: E402
 from conflict_ner.onnx.export import INT8_FILE, example_inputs, load_for_export, load_session, run_session  # noqa: E402
@@ -28,16 +27,6 @@ TEXTS = [
     "Reuters reported 40 dead in Kabul on Monday.",
     "قالت وزارة الصحة إن 37 فلسطينيا قتلوا في غزة",
 ]
-
-
-@pytest.fixture(scope="module")
-def peaky_folder(tmp_path_factory):
-    tok = tiny_tokenizer()
-    model = tiny_model(tok, seed=1)
-    with torch.no_grad():
-        model.classifier.weight.mul_(60)
-        model.relation_head.mlp[-1].weight.mul_(60)
-    return save_model_folder(model, tok, tmp_path_factory.mktemp("peaky_onnx") / "m")
 
 
 @pytest.fixture(scope="module")
