@@ -156,8 +156,8 @@ def main(argv=None) -> int:
         lines.append(f"| {name} | {r['texts']} | {r['tokens']} | {r['tokens'] / med:,.0f} ({min(tps):,.0f}–{max(tps):,.0f}) | "
                      f"{r['texts'] / med:.2f} | {'' if ratio is None else f'{ratio:.2f}'} | {r['peak_rss_mb']:.0f} | {r.get('dev_f1', '')} |")
     lines += ["", "Texts: the 23 real dev passages of `conflict/dev.jsonl` plus long articles joined from the project's "
-              "own dev documents. The plain pipeline truncates nothing by itself here but scores only tags (no counts, "
-              "links or casualty records); the F1 column is entity micro F1 on the 23 dev passages (spec scoring)."]
+              "own dev documents. The plain pipeline runs with its own defaults on texts longer than 512 tokens and gives only tags "
+              "(no counts, links or casualty records); the F1 column is entity micro F1 on the 23 dev passages (spec scoring)."]
     Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0
