@@ -9,8 +9,8 @@ import bisect
 from dataclasses import dataclass, field
 
 from .cn_document import Document
-from .cn_normalize import NormalizedText, normalize
 from .cn_schema import OUTCOME2ID, TAG2ID
+from .cn_normalize import NormalizedText, normalize
 from .cn_windows import Window, build_windows, sentence_of_units, unit_spans
 
 MAX_TOKENS_PER_UNIT = 24  # longer "words" (URLs, garbage) keep their first tokens only
