@@ -38,6 +38,20 @@ class ConflictNerConfig(PretrainedConfig):
         super().__init__(**kwargs)
 
     @classmethod
+    def from_pretrained(cls, *args: Any, **kwargs: Any) -> ConflictNerConfig:
+        # config.json deliberately names the encoder's model_type (see the module docstring);
+        # transformers warns about that mismatch on every load, which is expected here.
+        from transformers.utils import logging
+
+        log = logging.get_logger("transformers.configuration_utils")
+        level = log.level
+        log.setLevel(logging.ERROR)
+        try:
+            return super().from_pretrained(*args, **kwargs)
+        finally:
+            log.setLevel(level)
+
+    @classmethod
     def from_encoder_config(cls, encoder: PretrainedConfig, **heads: Any) -> ConflictNerConfig:
         fields = encoder.to_dict()
         for k in ("id2label", "label2id", "num_labels", "architectures", "transformers_version", "_name_or_path"):
