@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..document import Document, Problem, ValidationError, check_document
+from ..document import Problem, ValidationError, collect_documents
 
 _LOCAL_SUFFIXES = (".jsonl", ".json")
 
@@ -48,22 +48,8 @@ def from_dataset(ds, strict: bool = True, source: str = "<dataset>"):
     raises :class:`ValidationError` listing every problem; ``strict=False`` returns
     ``(good_documents, problems)``, skipping only the bad rows.
     """
-    docs: list[Document] = []
     problems: list[Problem] = []
-    seen: dict[Any, int] = {}
-    for i, row in enumerate(ds):
-        obj = _drop_none(dict(row))
-        doc_id = obj.get("id")
-        msgs = [f"row {i}: {m}" for m in check_document(obj)]
-        if doc_id is not None and not msgs:
-            if doc_id in seen:
-                msgs.append(f"row {i}: duplicate document id {doc_id!r} (first in row {seen[doc_id]})")
-            else:
-                seen[doc_id] = i
-        if msgs:
-            problems.extend(Problem(source, i, None if doc_id is None else str(doc_id), m) for m in msgs)
-            continue
-        docs.append(Document.from_json(obj))
+    docs = collect_documents(((i, _drop_none(dict(row))) for i, row in enumerate(ds)), source, problems, unit="row")
     if strict:
         if problems:
             raise ValidationError(problems)

@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..document import Document, Entity, Relation, check_document
+from ..document import Document, Entity, Relation, _is_int, check_document
 from ..schema import ENTITY_LABELS, OUTCOMES
 from ..text.words import ends_word, is_word_char, starts_word
 
@@ -67,8 +67,6 @@ class LabelStudioError(ValueError):
         super().__init__(f"{len(problems)} problem(s) in the Label Studio export:\n{head}{more}")
 
 
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
 
 
 def _utf16_to_index(text: str, units: int) -> int | None:

@@ -220,35 +220,49 @@ def check_document(obj: Any) -> list[str]:
     return msgs
 
 
-def parse_lines(lines: Iterable[str | bytes], source: str = "<string>") -> tuple[list[Document], list[Problem]]:
+def collect_documents(records: Iterable[tuple[int, Any]], source: str, problems: list[Problem],
+                      unit: str = "line") -> list[Document]:
+    """Validate (location, JSON value) records, appending every problem to ``problems`` and
+    returning the good documents; a repeated id is a problem of the later record. ``unit``
+    names the location in messages ("line" for files, "row" for datasets)."""
     docs: list[Document] = []
-    problems: list[Problem] = []
     seen: dict[Any, int] = {}
-    for lineno, line in enumerate(lines, 1):
-        if isinstance(line, bytes):
-            try:
-                line = line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                problems.append(Problem(source, lineno, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start} of the line)"))
-                continue
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(source, lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})"))
-            continue
+    prefix = "" if unit == "line" else f"{unit} "
+    for loc, obj in records:
         doc_id = obj.get("id") if isinstance(obj, dict) else None
         msgs = check_document(obj)
         if doc_id is not None and not msgs:
             if doc_id in seen:
-                msgs.append(f"duplicate document id {doc_id!r} (first on line {seen[doc_id]})")
+                msgs.append(f"duplicate document id {doc_id!r} (first {'on' if unit == 'line' else 'in'} {unit} {seen[doc_id]})")
             else:
-                seen[doc_id] = lineno
+                seen[doc_id] = loc
         if msgs:
-            problems.extend(Problem(source, lineno, None if doc_id is None else str(doc_id), m) for m in msgs)
+            lead = f"{prefix}{loc}: " if prefix else ""
+            problems.extend(Problem(source, loc, None if doc_id is None else str(doc_id), lead + m) for m in msgs)
             continue
         docs.append(Document.from_json(obj))
+    return docs
+
+
+def parse_lines(lines: Iterable[str | bytes], source: str = "<string>") -> tuple[list[Document], list[Problem]]:
+    problems: list[Problem] = []
+
+    def records():
+        for lineno, line in enumerate(lines, 1):
+            if isinstance(line, bytes):
+                try:
+                    line = line.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    problems.append(Problem(source, lineno, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start} of the line)"))
+                    continue
+            if not line.strip():
+                continue
+            try:
+                yield lineno, json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(Problem(source, lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})"))
+
+    docs = collect_documents(records(), source, problems)
     return docs, problems
 
 
