@@ -76,3 +76,54 @@ def select_links(
                 best[key] = (actor, prob, dist)
         links.extend((count, a, p) for a, p, _ in sorted(best.values()))
     return sorted(links)
+
+
+# The spec's conventions "Member nouns" and "Partitive من": a bare member noun, definite or not
+# (جنود، المسلحين، عنصرا، أشخاص), a word the spec keeps outside ACTOR spans (قتلى، جرحى), and a
+# pronoun-possessed force noun (قواتها، جنوده، عناصرهم) are never ACTOR mentions. Only whole
+# one-word spans are dropped, so "جنود الجيش التركي" and the side nouns "حوثيا", "مدنيين" stay.
+# Forms are written with bare alef and ي, as _fold() reads a span.
+_MEMBER_STEMS = {
+    "جندي": "جنديا جنديان جنديين جنود",
+    "عنصر": "عنصرا عنصران عنصرين عناصر",
+    "مقاتل": "مقاتلا مقاتلان مقاتلين مقاتلون",
+    "مسلح": "مسلحا مسلحان مسلحين مسلحون",
+    "شخص": "شخصا شخصان شخصين اشخاص",
+    "فرد": "فردا فردان فردين افراد",
+    "عسكري": "عسكريا عسكريان عسكريين عسكريون",
+    "ضابط": "ضابطا ضابطان ضابطين ضباط",
+    "رجل": "رجلا رجال",
+    "قيادي": "قياديا قياديان قياديين قياديون",
+    "قتيل": "قتلي",
+    "جريح": "جرحي",
+    "مصاب": "مصابا مصابين مصابون",
+}
+MEMBER_NOUNS = frozenset(
+    f"{article}{form}"
+    for stem, forms in _MEMBER_STEMS.items()
+    for form in [stem, *forms.split()]
+    for article in ("", "ال")
+)
+_POSSESSED = re.compile(r"^(?:قوات|جنود|عناصر|مقاتلي|افراد|رجال|مسلحي|موظفي|متطوعي)(?:ه|ها|هم|هما|هن|نا)$")
+_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"})
+
+
+def _fold(surface: str) -> str:
+    return _MARKS.sub("", surface).strip().translate(_FOLD)
+
+
+def is_bare_member_noun(surface: str) -> bool:
+    """True for a one-word surface that the spec never tags ACTOR (see MEMBER_NOUNS)."""
+    word = _fold(surface)
+    if not word or " " in word:
+        return False
+    forms = {word, _PROCLITIC.sub("", word)}
+    return any(f in MEMBER_NOUNS or _POSSESSED.match(f) for f in forms)
+
+
+def drop_member_nouns(spans: list[tuple[int, int, str]], units: list[tuple[int, int]], text: str) -> list[tuple[int, int, str]]:
+    """The spans without ACTOR spans that are a bare or pronoun-possessed member noun."""
+    return [
+        (a, b, label) for a, b, label in spans
+        if label != "ACTOR" or not is_bare_member_noun(text[units[a][0] : units[b - 1][1]])
+    ]

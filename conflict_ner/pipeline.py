@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import copy
-import warnings
-
 import torch
 from torch import nn
 from transformers import Pipeline
 
-from .inference import Extractor, check_text, resolve_dtype
+from .backends import autocast_dtype, load_backend, resolve_backend
+from .inference import Extractor, check_text
 
 
 class ConflictExtractionPipeline(Pipeline):
     """Entities, count values, side links and casualty records for each text.
 
     ``pipeline("conflict-extraction", model=folder, compute_dtype="auto")(texts, batch_size=16)``.
-    ``compute_dtype`` ("auto", "fp32", "bf16") sets autocast; "int8" (CPU only) runs a dynamically
-    quantized copy of the model, made once and kept on the pipeline (``backend`` says which ran:
-    "fp32", "bf16" or "int8"). The factory's own ``dtype`` sets the dtype the weights are loaded
-    in, as for every transformers pipeline. Outputs have the same schema whatever the backend.
+    ``compute_dtype`` names the backend (conflict_ner.backends): "fp32", "bf16" (autocast),
+    "int8" (a dynamically quantized copy), "onnx" / "onnx-int8" (ONNX Runtime runs the encoder),
+    or "auto" (bf16 where the hardware has it, else onnx where onnxruntime is installed, else
+    fp32). Each backend's model is made once and kept on the pipeline; ``backend`` says which
+    runs. The factory's own ``dtype`` sets the dtype the weights are loaded in, as for every
+    transformers pipeline. Outputs have the same schema whatever the backend.
     Windows of all texts of one call are pooled, sorted by length and batched, so a list is
     faster than a loop. Long texts are windowed with stride, never truncated.
     """
@@ -35,33 +35,30 @@ class ConflictExtractionPipeline(Pipeline):
         self._max_length = max_length
         self._stride = stride
         self._engine: Extractor | None = None
-        self._int8_model = None
+        self._backend_models: dict[str, nn.Module] = {}
         self._backend = "fp32"
 
     def engine(self, batch_size: int | None = None, compute_dtype: str | None = None) -> Extractor:
         if self._engine is None:
             self._engine = Extractor(self.model, self.tokenizer, max_length=self._max_length, stride=self._stride)
         eng = self._engine
-        dtype = resolve_dtype(compute_dtype if compute_dtype is not None else self._dtype_choice, self.device)
-        if dtype == torch.qint8:
-            if self._int8_model is None:
-                self._int8_model = int8_copy(self.model)
-            eng.model, eng.dtype, self._backend = self._int8_model, torch.float32, "int8"
-        else:
-            eng.model, eng.dtype = self.model, dtype
-            self._backend = {torch.float32: "fp32", torch.bfloat16: "bf16"}.get(dtype, str(dtype).replace("torch.", ""))
+        name = resolve_backend(compute_dtype if compute_dtype is not None else self._dtype_choice, self.device)
+        if name not in self._backend_models:
+            self._backend_models[name] = load_backend(self.model, name)
+        eng.model, eng.dtype, eng.backend = self._backend_models[name], autocast_dtype(name), name
+        self._backend = name
         if batch_size:
             eng.batch_size = batch_size
         return eng
 
     @property
     def compute_dtype(self) -> torch.dtype:
-        """The autocast dtype (float32 for the int8 backend, whose quantized layers run int8 inside)."""
+        """The autocast dtype (float32 for the int8 and onnx backends, which run their own kernels)."""
         return self.engine().dtype
 
     @property
     def backend(self) -> str:
-        """What runs the model: "fp32", "bf16" (autocast) or "int8" (dynamic quantization)."""
+        """What runs the model: "fp32", "bf16", "int8", "onnx" or "onnx-int8"."""
         self.engine()
         return self._backend
 
@@ -86,17 +83,3 @@ class ConflictExtractionPipeline(Pipeline):
 
     def postprocess(self, model_outputs):
         return model_outputs
-
-
-def int8_copy(model: nn.Module) -> nn.Module:
-    """A deep copy in which every nn.Linear (encoder and heads) is torch's dynamic int8 Linear:
-    per-channel int8 weights, activations quantized per call, fbgemm/x86 kernels; CPU only.
-    Embeddings and LayerNorms stay fp32; the original model is untouched. Per-channel weights run
-    as fast as per-tensor ones and moved a trained e5-small model's entities far less (measured:
-    agreement with fp32 0.81 vs 0.70 entity F1)."""
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-    q = copy.deepcopy(model).float().eval()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch >= 2.10 marks quantized tensors deprecated; they still run
-        return quantize_dynamic(q, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8, inplace=True)

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory):
+    """The onnx backends export encoders on first use: keep the tests' graphs out of the user cache
+    (os.environ, so subprocesses started by tests inherit it)."""
+    path = tmp_path_factory.mktemp("onnx_cache")
+    old = os.environ.get("CONFLICT_NER_ONNX_CACHE")
+    os.environ["CONFLICT_NER_ONNX_CACHE"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("CONFLICT_NER_ONNX_CACHE", None)
+    else:
+        os.environ["CONFLICT_NER_ONNX_CACHE"] = old
 
 
 def pytest_addoption(parser):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..backends import BACKEND_HELP, BACKENDS
+
 
 def add_parser(sub):
     p = sub.add_parser("evaluate", help="score a model on annotated documents (entities, side links, counts)")
@@ -25,7 +27,7 @@ def add_parser(sub):
                         "entities, by side), rel_mention, rel_plus (Rel+: end to end, by mention), rel_plus_side, "
                         "outcome_accuracy, value_accuracy, parse_coverage, or a dotted path into the JSON")
     p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--dtype", choices=["auto", "fp32", "bf16"], default="auto", help="compute type (auto: bf16 where the CPU runs it fast)")
+    p.add_argument("--dtype", choices=BACKENDS, default="auto", help=BACKEND_HELP)
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: cpu)")
     p.add_argument("--errors", type=int, default=20, help="false positives / negatives kept per kind (default 20)")
     p.set_defaults(func=run)

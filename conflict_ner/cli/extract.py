@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..backends import BACKEND_HELP, BACKENDS
 from ..document import Document, Entity, Relation
 
 
@@ -16,7 +17,7 @@ def add_parser(sub):
     p.add_argument("--jsonl", action="store_true", help="inputs are JSONL records with 'id' and 'text' (other fields ignored)")
     p.add_argument("--format", choices=["json", "jsonl", "table"], default="json")
     p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--dtype", choices=["auto", "fp32", "bf16"], default="auto", help="compute type (auto: bf16 where the CPU has AMX/AVX-512 BF16)")
+    p.add_argument("--dtype", choices=BACKENDS, default="auto", help=BACKEND_HELP)
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: cpu)")
     p.add_argument("--bidi", choices=["logical", "visual"], default="logical",
                    help="table only: logical (bidi-aware terminals) or visual (reordered for terminals without bidi)")
@@ -134,9 +135,12 @@ def run(args) -> int:
 
     try:
         pipe = load_pipeline(args.model, device=args.device, compute_dtype=args.dtype)
-    except (OSError, ValueError) as exc:
+        backend = pipe.backend  # resolves the backend now (an onnx one exports its graph once)
+    except (OSError, ValueError, ImportError) as exc:
         print(f"conflict-ner extract: cannot load model {args.model or '(built-in)'}: {exc}", file=sys.stderr)
         return 1
+    if sys.stderr.isatty():
+        print(f"conflict-ner extract: backend {backend}", file=sys.stderr)
     with tqdm(total=len(items), desc="extract", unit="doc", file=sys.stderr, disable=len(items) < 2 or not sys.stderr.isatty()) as bar:
         results = predict(pipe, [t for _, t in items], args.batch_size, bar.update)
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")

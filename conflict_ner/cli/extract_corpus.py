@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 
+from ..backends import BACKEND_HELP, BACKENDS
+
 
 def add_parser(sub):
     p = sub.add_parser("extract-corpus", help="extract a whole corpus into resumable shards (one or several processes)")
@@ -21,7 +23,7 @@ def add_parser(sub):
     p.add_argument("--split", default="train", help="split of a saved DatasetDict or Hub dataset (default: train)")
     p.add_argument("--merge", default=None, metavar="OUTPUT.jsonl", help="merge all shards into this file, in input order")
     p.add_argument("--no-resume", action="store_true", help="discard earlier shards in --out instead of resuming")
-    p.add_argument("--dtype", choices=["auto", "fp32", "bf16"], default="auto", help="compute type (auto: bf16 on CUDA and AMX/AVX-512 BF16 CPUs)")
+    p.add_argument("--dtype", choices=BACKENDS, default="auto", help=BACKEND_HELP)
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: the process's accelerate device)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
@@ -42,7 +44,7 @@ def run(args) -> int:
         device = args.device if args.device is not None else (state.device if state is not None else None)
         try:
             pipe = load_pipeline(args.model, device=device, compute_dtype=args.dtype)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, ImportError) as exc:
             print(f"{tag}: cannot load model {args.model or '(built-in)'}: {exc}", file=sys.stderr)
             return 1
         if device is not None:
@@ -54,6 +56,11 @@ def run(args) -> int:
             if pipe.model.device != device:
                 pipe.model.to(device)
             pipe.device = device
+        try:
+            pipe.backend  # noqa: B018  (resolves the backend now: an onnx one exports its graph once)
+        except (ValueError, ImportError) as exc:
+            print(f"{tag}: {exc}", file=sys.stderr)
+            return 1
         try:
             summary = extract_corpus(pipe, args.source, args.out, shard_size=args.shard_size, batch_size=args.batch_size,
                                      rank=rank, world_size=world, resume=not args.no_resume, progress=not args.no_progress,

@@ -12,43 +12,25 @@ from dataclasses import dataclass
 
 import torch
 
+from .cn_backends import autocast_dtype, choose_backend, resolve_backend
 from .cn_collate import collate_windows
 from .cn_counts import parse_count
-from .cn_decoding import bio_spans, merge_count_pieces, select_links
+from .cn_decoding import bio_spans, drop_member_nouns, merge_count_pieces, select_links
 from .cn_features import EncodedText, add_span_targets, encode_text, special_tokens, window_inputs
 
 CONTEXT_CHARS = 40  # raw characters either side of a count searched for qualifiers
 
 
-def cpu_supports_bf16() -> bool:
-    try:
-        flags = open("/proc/cpuinfo").read()
-    except OSError:
-        return False
-    return "amx_bf16" in flags or "avx512_bf16" in flags
-
-
 def resolve_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torch.dtype:
-    """'auto' picks bf16 where the hardware runs it fast (AMX / AVX-512 BF16 CPUs, CUDA), else fp32.
-
-    'int8' (CPU only) gives ``torch.qint8``: not an autocast type but a request to run a dynamically
-    quantized copy of the model (int8 nn.Linear, fp32 elsewhere), which the pipeline makes and caches.
-    """
-    if isinstance(dtype, torch.dtype):
-        resolved = dtype
-    elif dtype in (None, "auto"):
-        if device.type == "cuda" or (device.type == "cpu" and cpu_supports_bf16()):
-            return torch.bfloat16
-        return torch.float32
-    else:
-        table = {"fp32": torch.float32, "float32": torch.float32, "bf16": torch.bfloat16, "bfloat16": torch.bfloat16,
-                 "int8": torch.qint8, "qint8": torch.qint8}
-        if dtype not in table:
-            raise ValueError(f"dtype must be one of auto, fp32, bf16, int8; got {dtype!r}")
-        resolved = table[dtype]
-    if resolved == torch.qint8 and device.type != "cpu":
-        raise ValueError(f"int8 (dynamic quantization) runs on CPU only; use bf16 or fp32 on {device}")
-    return resolved
+    """The autocast dtype of an Extractor that runs its model as given: bf16 or fp32 ('auto': bf16
+    where the hardware runs it fast). The backends that run another model (int8, onnx, onnx-int8)
+    are the pipeline's: see conflict_ner.backends."""
+    name = resolve_backend(dtype, device) if dtype not in (None, "auto") else (
+        "bf16" if choose_backend(device) == "bf16" else "fp32")
+    if name not in ("fp32", "bf16"):
+        raise ValueError(f"{name} runs a converted model: use pipeline('conflict-extraction', model=..., "
+                         f"compute_dtype={name!r}), not an Extractor over the PyTorch model")
+    return autocast_dtype(name)
 
 
 def check_text(x) -> str:
@@ -66,6 +48,7 @@ class Extractor:
     batch_size: int = 16
     dtype: torch.dtype = torch.float32
     max_windows_in_flight: int = 256  # bounds memory on huge inputs
+    backend: str = "fp32"  # what runs the model (set by the pipeline; see conflict_ner.backends)
 
     def __post_init__(self):
         self.prefix, self.suffix = special_tokens(self.tokenizer)
@@ -129,8 +112,9 @@ class Extractor:
                 tags = [self.id2tag[x] for x in t.tolist()]
                 st.take(wi, tags, p.tolist())
                 spans = gold_spans[wi.doc] if gold_entities is not None else [
-                    (a + wi.window.start, e + wi.window.start, lab, None)
-                    for a, e, lab in bio_spans(tags, st.enc.is_word[wi.window.start : wi.window.end])
+                    (a, e, lab, None) for a, e, lab in decode_rules(self.model.config, st.enc, [
+                        (a + wi.window.start, e + wi.window.start, lab)
+                        for a, e, lab in bio_spans(tags, st.enc.is_word[wi.window.start : wi.window.end])])
                 ]
                 add_span_targets(wi, st.enc, spans, None, self.model.config.relation_window, own_only=True)
             span_batch = [wi for wi in batch if wi.counts]
@@ -188,7 +172,7 @@ class _DocState:
         if gold_spans is not None:
             spans = [(a, b, lab) for a, b, lab, _ in gold_spans]
         else:
-            spans = merge_count_pieces(bio_spans(self.tags, enc.is_word), enc.units, enc.norm.text)
+            spans = decode_rules(config, enc, merge_count_pieces(bio_spans(self.tags, enc.is_word), enc.units, enc.norm.text))
         entities = []
         for a, b, label in spans:
             s, e = enc.unit_to_raw(a, b)
@@ -219,6 +203,13 @@ class _DocState:
         links = select_links(candidates, [e["text"] for e in entities], config.relation_threshold)
         relations = [{"count": c, "actor": a, "label": "side", "score": round(p, 4)} for c, a, p in links]
         return {"entities": entities, "relations": relations, "casualties": casualty_records(entities, relations)}
+
+
+def decode_rules(config, enc: EncodedText, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The spec rules applied to decoded spans (see the config's ``drop_member_nouns``)."""
+    if getattr(config, "drop_member_nouns", True):
+        spans = drop_member_nouns(spans, enc.units, enc.norm.text)
+    return spans
 
 
 def _overlapping(spans, unit_span, label):

@@ -44,6 +44,7 @@ def load_engine(model_or_folder=None, batch_size: int = 16, compute_dtype: str |
         eng = model_or_folder
         eng.batch_size = batch_size
         eng.dtype = resolve_dtype(compute_dtype, eng.device)
+        eng.backend = "fp32" if str(eng.dtype) == "torch.float32" else "bf16"
         return eng, str(getattr(eng.model.config, "_name_or_path", "") or type(eng.model).__name__)
     if isinstance(model_or_folder, ConflictExtractionPipeline):
         pipe, name = model_or_folder, str(getattr(model_or_folder.model.config, "_name_or_path", ""))
@@ -285,6 +286,7 @@ def evaluate(model_or_folder, docs: list[Document], batch_size: int = 16, comput
             "data": data_name,
             "batch_size": batch_size,
             "compute_dtype": str(eng.dtype).replace("torch.", ""),
+            "backend": getattr(eng, "backend", None),
             "device": str(eng.device),
             "max_length": eng.max_length,
             "time_s": round(t_e2e, 3),

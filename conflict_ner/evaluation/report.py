@@ -60,7 +60,7 @@ def markdown(result: dict, title: str | None = None) -> str:
         ["gold entities per label", ", ".join(f"{k} {v}" for k, v in meta["gold_entities_per_label"].items())],
         ["gold side links", meta["n_gold_links"]], ["predicted entities", meta["n_pred_entities"]],
         ["end-to-end time (s)", meta["time_s"]], ["tokens", meta["tokens"]], ["tokens/s", meta["tokens_per_s"]],
-        ["compute", f"{meta['compute_dtype']} on {meta['device']}, batch {meta['batch_size']}, window {meta['max_length']} tokens"],
+        ["compute", f"{meta.get('backend') or meta['compute_dtype']} on {meta['device']}, batch {meta['batch_size']}, window {meta['max_length']} tokens"],
         ["date", meta["date"]], ["conflict-ner", meta["version"]],
     ]
     lines += _table(["", ""], [[k, str(v)] for k, v in about])
@@ -152,7 +152,7 @@ def summary(result: dict, failed: list[tuple[str, float | None, float]] | None =
         f"model {meta['model']}",
         f"data  {meta.get('data') or '-'}: {meta['n_docs']} docs, {meta['n_gold_entities']} gold entities, "
         f"{meta['n_gold_links']} gold links",
-        f"time  {meta['time_s']:.1f} s end to end, {tps:.0f} tokens/s ({meta['compute_dtype']}, {meta['device']})"
+        f"time  {meta['time_s']:.1f} s end to end, {tps:.0f} tokens/s ({meta.get('backend') or meta['compute_dtype']}, {meta['device']})"
         if tps else f"time  {meta['time_s']:.1f} s end to end",
         f"{'':36}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}",
     ]

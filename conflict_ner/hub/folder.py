@@ -13,7 +13,7 @@ PACKAGE = Path(conflict_ner.__file__).parent
 REMOTE_MODULES = [
     "schema.py", "text/words.py", "document.py", "text/normalize.py", "text/sentences.py", "text/windows.py",
     "counts.py", "features.py", "collate.py", "decoding.py", "modeling/configuration.py", "modeling/heads.py",
-    "modeling/model.py", "inference.py", "pipeline.py",
+    "modeling/model.py", "cache.py", "onnx/runtime.py", "backends.py", "inference.py", "pipeline.py",
 ]
 _REL_IMPORT = re.compile(r"^(\s*)from \.+(?:[\w.]+\.)?(\w+) import ", re.M)
 TASK = "conflict-extraction"

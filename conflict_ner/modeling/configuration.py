@@ -21,6 +21,9 @@ HEAD_DEFAULTS: dict[str, Any] = {
     "span_context": 6,  # tokens either side of a COUNT pooled for the outcome head
     "classifier_dropout": 0.1,
     "relation_threshold": 0.5,
+    # Drop ACTOR spans that are a bare member noun (the spec's "Member nouns" convention;
+    # decoding.drop_member_nouns). Off for a labelling standard that tags them.
+    "drop_member_nouns": True,
 }
 
 

@@ -18,10 +18,11 @@ import yaml
 from transformers import AutoTokenizer, EarlyStoppingCallback, Trainer, TrainingArguments
 from transformers.trainer_pt_utils import LengthGroupedSampler
 
+from ..backends import cpu_supports_bf16
 from ..collate import collate_windows
 from ..features import special_tokens, tag_set
 from ..hub.folder import save_model_folder
-from ..inference import Extractor, cpu_supports_bf16
+from ..inference import Extractor
 from ..modeling.model import ConflictNerModel
 from ..schema import ENTITY_LABELS
 from .args import ConfigError, TrainArgs
