@@ -246,3 +246,12 @@ def parse_count(span: str, context_before: str = "", context_after: str = "") ->
         if qualifier is None and len(after) > 1 and after[0][0] not in "وف0123456789" and not _lookup(after[0])[0]:
             qualifier = _match(after[1:], _AFTER_P, at_end=False)[0]
     return CountInfo(value, approx or qualifier == "about", qualifier)
+
+
+def is_number_word(word: str) -> bool:
+    """A digit run or a number word, under proclitics or the article ("وثلاثة", "و200", "الآلاف");
+    not a dual, which is a counted noun."""
+    tokens = _TOKEN.findall(_n(word))
+    while len(tokens) > 1 and tokens[0] in _CLITICS:
+        tokens.pop(0)
+    return len(tokens) == 1 and (tokens[0][0].isdigit() or _lookup(tokens[0])[0] is not None)

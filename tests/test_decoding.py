@@ -6,6 +6,7 @@ import pytest
 
 from conflict_ner.decoding import (
     bio_spans,
+    count_rules,
     drop_member_nouns,
     is_bare_member_noun,
     merge_count_pieces,
@@ -43,6 +44,17 @@ def test_one_link_per_side_keeps_the_nearest_mention():
     surfaces = ["12", "قوات النظام", "وقوات النظام", "المدنيين"]
     cands = {0: [(1, 0.9, 5), (2, 0.8, -2), (3, 0.4, 1)]}
     assert select_links(cands, surfaces, 0.5) == [(0, 2, 0.8)]
+
+
+def test_a_second_side_needs_the_extra_threshold():
+    surfaces = ["12", "قوات النظام", "المدنيين", "داعش"]
+    cands = {0: [(1, 0.35, 3), (2, 0.6, -1), (3, 0.9, 8)]}
+    assert select_links(cands, surfaces, 0.3) == [(0, 1, 0.35), (0, 2, 0.6), (0, 3, 0.9)]
+    assert select_links(cands, surfaces, 0.3, 0.7) == [(0, 3, 0.9)]  # the best side alone
+    assert select_links({0: [(1, 0.35, 3), (3, 0.2, 1)]}, surfaces, 0.3, 0.7) == [(0, 1, 0.35)]
+    # the side's best mention decides whether it is kept; its nearest mention above threshold is linked
+    two = {0: [(1, 0.4, -6), (2, 0.8, 2), (4, 0.75, -1)]}
+    assert select_links(two, [*surfaces, "وقوات النظام"], 0.3, 0.7) == [(0, 2, 0.8), (0, 4, 0.75)]
     assert side_key("وقوات النظـام") == "قوات النظام"
 
 
@@ -68,3 +80,43 @@ def test_only_one_word_actor_spans_are_dropped():
              (at["وجنود"], at["وجنود"] + 1, "PERSON")]
     kept = drop_member_nouns(spans, units, text)
     assert kept == [spans[1], spans[2], spans[4]]
+
+
+def _count_spans(text: str, pieces: list[str]) -> tuple[list[tuple[int, int, str]], list, list]:
+    units, is_word = unit_spans(text)
+    words = [text[a:b] for a, b in units]
+    spans = []
+    for piece in pieces:
+        first, *rest = piece.split()
+        i = words.index(first)
+        spans.append((i, i + 1 + len(rest), "COUNT"))
+    return spans, units, is_word
+
+
+@pytest.mark.parametrize("text, predicted, kept", [
+    ("قتل 9 أشخاص على الأقل", ["9 أشخاص"], ["9"]),  # trimmed to the number
+    ("مقتل قيادي وأحد عشر من مرافقيه", ["عشر"], ["وأحد عشر"]),  # grown over the number word before
+    ("يعيش نحو ثلاثة ملايين شخص", ["ملايين"], ["ثلاثة ملايين"]),
+    ("بنحو ٦ آلاف و٥٠٠ مقاتل", ["٦ آلاف"], ["٦ آلاف و٥٠٠"]),
+    ("قتل أكثر من 30 شخصا", ["أكثر"], []),  # a qualifier alone is no number
+    ("قتل 3 وأصيب جنديان", ["جنديان"], ["جنديان"]),  # a dual is a count
+    ("وتدمير 13 منزلا وإحراق ثماني سيارات", ["13", "ثماني"], []),  # things
+    ("نزوح 450 أسرة وآلاف العائلات", ["450", "وآلاف"], []),  # families
+    ("تراجع بنسبة 6% وقال إن 80 في المئة", ["6", "80"], []),  # percentages
+    ("جميعهم دون سن ال 14 وطفل عمره 4 سنوات", ["14", "4"], []),  # ages
+    ("مكافأة قدرها خمسة ملايين روبية", ["خمسة ملايين"], []),  # money
+    ("قتل 14 عنصرا و3 مدنيين", ["14", "و3"], ["14", "و3"]),
+])
+def test_count_spans_follow_the_spec(text, predicted, kept):
+    """regression: the default model tagged counts of houses, families, percentages and ages, split
+    numbers ("وأحد" "عشر") and took the counted noun into the span ("9 أشخاص")."""
+    spans, units, is_word = _count_spans(text, predicted)
+    got = [text[units[a][0] : units[b - 1][1]] for a, b, _ in count_rules(spans, units, is_word, text)]
+    assert got == kept
+
+
+def test_count_rules_leave_other_labels_and_do_not_grow_into_them():
+    text = "قتل ثلاثة عشر جنديا"
+    units, is_word = unit_spans(text)
+    spans = [(1, 2, "ACTOR"), (2, 3, "COUNT")]  # a made-up ACTOR on "ثلاثة" blocks the growth
+    assert count_rules(spans, units, is_word, text) == spans

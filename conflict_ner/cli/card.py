@@ -14,6 +14,8 @@ def add_parser(sub):
     p.add_argument("--model-id", default=None, help="the Hub repository id, for the usage example")
     p.add_argument("--model-name", default=None, help="name in the card and model-index (default: from the id or folder)")
     p.add_argument("--base-model", default=None, help="Hub id of the base model (default: from the training config)")
+    p.add_argument("--targets", default=None, metavar="TARGETS.yaml",
+                   help="quality targets to report against the evaluations (see configs/targets.yaml)")
     p.add_argument("--train-config", default=None,
                    help="training config YAML (default: FOLDER/training_config.yaml or the run's config.yaml next to FOLDER)")
     p.set_defaults(func=run)
@@ -27,7 +29,7 @@ def run(args) -> int:
             raise CardError("give at least one --eval EVAL.json (write one with `conflict-ner evaluate --output-json`)")
         evals = load_evals(args.eval)
         path = write_card(args.folder, evals, args.output, model_name=args.model_name, model_id=args.model_id,
-                          base_model=args.base_model, train_config=args.train_config)
+                          base_model=args.base_model, train_config=args.train_config, targets=args.targets)
     except CardError as exc:
         print(f"conflict-ner card: {exc}", file=sys.stderr)
         return 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .cn_counts import is_number_word, parse_count
 from .cn_schema import tag_label
 
 _PROCLITIC = re.compile(r"^(?:وب|ول|فب|فل|و|ف|ب|ل|ك)(?=..)")
@@ -61,20 +62,28 @@ def side_key(surface: str) -> str:
 
 
 def select_links(
-    candidates: dict[int, list[tuple[int, float, int]]], surfaces: list[str], threshold: float
+    candidates: dict[int, list[tuple[int, float, int]]], surfaces: list[str], threshold: float,
+    extra_threshold: float | None = None,
 ) -> list[tuple[int, int, float]]:
-    """candidates: count -> [(actor, prob, distance)]. Keep pairs at or above threshold, one per side
-    (the nearest mention of a side wins, as the spec links the nearest)."""
+    """candidates: count -> [(actor, prob, distance)]. One link per side (the spec links the nearest
+    mention: the nearest mention at or above ``threshold`` wins). A count's best side needs
+    ``threshold``; each further side needs ``extra_threshold`` (default: the same), since most counts
+    belong to one side and totals over several are rarer."""
+    extra = threshold if extra_threshold is None else max(threshold, extra_threshold)
     links = []
     for count, cands in candidates.items():
         best: dict[str, tuple[int, float, int]] = {}
+        top: dict[str, float] = {}
         for actor, prob, dist in cands:
             if prob < threshold:
                 continue
             key = side_key(surfaces[actor])
+            top[key] = max(prob, top.get(key, 0.0))
             if key not in best or abs(dist) < abs(best[key][2]):
                 best[key] = (actor, prob, dist)
-        links.extend((count, a, p) for a, p, _ in sorted(best.values()))
+        ranked = sorted(best, key=lambda k: -top[k])
+        keep = [best[k] for i, k in enumerate(ranked) if i == 0 or top[k] >= extra]
+        links.extend((count, a, p) for a, p, _ in sorted(keep))
     return sorted(links)
 
 
@@ -127,3 +136,74 @@ def drop_member_nouns(spans: list[tuple[int, int, str]], units: list[tuple[int, 
         (a, b, label) for a, b, label in spans
         if label != "ACTOR" or not is_bare_member_noun(text[units[a][0] : units[b - 1][1]])
     ]
+
+
+# The spec's COUNT span rule: "the number itself ... Numbers of objects, ages, years, percentages and
+# money are not COUNT" (conventions: "numbers of families, houses or vehicles are not"). What follows
+# a number names what it counts; these nouns (singular, plural, accusative; read under a proclitic and
+# the article) are things, families, money and units, never people.
+_NOT_PEOPLE = frozenset(_fold(w) for w in """
+    منزل منزلا منازل بيت بيتا بيوت مبنى مباني مبان مدرسة مدارس مستشفى مستشفيات مسجد مساجد قرية قرى
+    بلدة بلدات مخيم مخيما مخيمات موقع موقعا مواقع مقر مقرا مقرات حي أحياء محل محلات متجر متاجر
+    سيارة سيارات مركبة مركبات آلية آليات دبابة دبابات مدرعة مدرعات طائرة طائرات مسيرة مسيرات صاروخ
+    صاروخا صواريخ قذيفة قذائف غارة غارات ضربة ضربات عبوة عبوات لغم ألغام شاحنة شاحنات قارب قوارب
+    سفينة سفن زورق زوارق طلقة طلقات رصاصة سلاح أسلحة بندقية
+    عائلة عائلات أسرة أسر
+    دولار دولارا دولارات يورو ريال ريالا ليرة جنيه جنيها دينار دينارا درهم درهما روبية
+    عام عاما أعوام سنة سنوات شهر شهرا أشهر يوم يوما أيام ساعة ساعات دقيقة دقائق أسبوع أسابيع
+    كيلومتر كيلومترا كيلومترات كلم كم متر مترا أمتار ميل ميلا طن أطنان هكتار
+    خلية خلايا خرق خرقا خروقات هجوم هجوما هجمات عملية عمليات مجزرة مجازر دولة دول حادث حوادث
+""".split())
+_PERCENT_AFTER = re.compile(r"^\s*(?:[%٪]|(?:في|بال)\s?الما?[ئي]ة)")
+_AGE_BEFORE = frozenset(_fold(w) for w in "سن عمر عمره عمرها عمرهم أعمار أعمارهم أعمارهن العمر".split())
+
+
+def _noun_forms(word: str) -> set[str]:
+    """The word as written and without a proclitic, each also without the article (folded)."""
+    forms = set()
+    for w in {_fold(word), _PROCLITIC.sub("", _fold(word))}:
+        forms |= {w, w[2:]} if w.startswith("ال") and len(w) > 3 else {w}
+    return forms
+
+
+def count_rules(spans: list[tuple[int, int, str]], units: list[tuple[int, int]], is_word: list[bool],
+                text: str) -> list[tuple[int, int, str]]:
+    """COUNT spans made to follow the spec: grown over number words right next to them ("وأحد" +
+    "عشر", "ثلاثة" + "ملايين"), trimmed to their number words ("9 أشخاص" -> "9"), and dropped where
+    no number can be read (a lone "أكثر", "طفل") or where they count things, percentages or ages."""
+    taken = {u for a, b, lab in spans if lab != "COUNT" for u in range(a, b)}
+
+    def word(u: int) -> str:
+        return text[units[u][0] : units[u][1]]
+
+    def next_to(u: int, v: int) -> bool:  # units u < v with only spaces between
+        return 0 <= u < v < len(units) and is_word[u] and is_word[v] and not text[units[u][1] : units[v][0]].strip()
+
+    out = []
+    for a, b, label in spans:
+        if label != "COUNT":
+            out.append((a, b, label))
+            continue
+        while next_to(a - 1, a) and a - 1 not in taken and is_number_word(word(a - 1)):
+            a -= 1
+        while next_to(b - 1, b) and b not in taken and is_number_word(word(b)):
+            b += 1
+        numbers = [u for u in range(a, b) if is_word[u] and is_number_word(word(u))]
+        if numbers:
+            a, b = numbers[0], numbers[-1] + 1
+        raw = text[units[a][0] : units[b - 1][1]]
+        after = text[units[b - 1][1] : units[b - 1][1] + 20]
+        nxt = next((u for u in range(b, min(b + 2, len(units))) if is_word[u]), None)
+        prev = [u for u in range(max(0, a - 2), a) if is_word[u] and _fold(word(u)) not in ("ال", "الـ")]
+        if (parse_count(raw).value is None or _PERCENT_AFTER.match(after)
+                or (nxt is not None and next_to(b - 1, nxt) and _noun_forms(word(nxt)) & _NOT_PEOPLE)
+                or (prev and _noun_forms(word(prev[-1])) & _AGE_BEFORE)):
+            continue
+        out.append((a, b, label))
+    return out
+
+
+def apply_span_rules(spans: list[tuple[int, int, str]], units: list[tuple[int, int]], is_word: list[bool],
+                     text: str) -> list[tuple[int, int, str]]:
+    """The spec's span conventions on decoded spans: member nouns are not ACTOR, COUNT is a number of people."""
+    return count_rules(drop_member_nouns(spans, units, text), units, is_word, text)

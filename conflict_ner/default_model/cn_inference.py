@@ -15,7 +15,7 @@ import torch
 from .cn_backends import autocast_dtype, choose_backend, resolve_backend
 from .cn_collate import collate_windows
 from .cn_counts import parse_count
-from .cn_decoding import bio_spans, drop_member_nouns, merge_count_pieces, select_links
+from .cn_decoding import apply_span_rules, bio_spans, merge_count_pieces, select_links
 from .cn_features import EncodedText, add_span_targets, encode_text, special_tokens, window_inputs
 
 CONTEXT_CHARS = 40  # raw characters either side of a count searched for qualifiers
@@ -49,6 +49,7 @@ class Extractor:
     dtype: torch.dtype = torch.float32
     max_windows_in_flight: int = 256  # bounds memory on huge inputs
     backend: str = "fp32"  # what runs the model (set by the pipeline; see conflict_ner.backends)
+    keep_link_candidates: bool = False  # results carry every scored (count, actor) pair, for tuning
 
     def __post_init__(self):
         self.prefix, self.suffix = special_tokens(self.tokenizer)
@@ -130,7 +131,7 @@ class Extractor:
                     ol = outcome_logits[k].float().softmax(-1)
                     states[wi.doc].take_heads(wi, pl, ol)
         for i in group:
-            results[i] = states[i].finish(self.model.config, gold_spans.get(i))
+            results[i] = states[i].finish(self.model.config, gold_spans.get(i), self.keep_link_candidates)
 
 
 def _gold_unit_spans(enc: EncodedText, entities: list[dict]) -> list[tuple[int, int, str, None]]:
@@ -166,13 +167,13 @@ class _DocState:
         for k, ci in enumerate(wi.counts):
             self.outcomes[wi.spans[ci]] = outcome_probs[k].tolist()
 
-    def finish(self, config, gold_spans=None) -> dict:
+    def finish(self, config, gold_spans=None, keep_candidates: bool = False) -> dict:
         enc = self.enc
         raw = enc.norm.raw
         if gold_spans is not None:
             spans = [(a, b, lab) for a, b, lab, _ in gold_spans]
         else:
-            spans = decode_rules(config, enc, merge_count_pieces(bio_spans(self.tags, enc.is_word), enc.units, enc.norm.text))
+            spans = decode_rules(config, enc, bio_spans(self.tags, enc.is_word))
         entities = []
         for a, b, label in spans:
             s, e = enc.unit_to_raw(a, b)
@@ -200,15 +201,20 @@ class _DocState:
                     j = _overlapping(spans, a, "ACTOR")
                 if j is not None:
                     candidates.setdefault(index[c], []).append((j, prob, dist))
-        links = select_links(candidates, [e["text"] for e in entities], config.relation_threshold)
+        links = select_links(candidates, [e["text"] for e in entities], config.relation_threshold,
+                             getattr(config, "relation_extra_threshold", None))
         relations = [{"count": c, "actor": a, "label": "side", "score": round(p, 4)} for c, a, p in links]
-        return {"entities": entities, "relations": relations, "casualties": casualty_records(entities, relations)}
+        out = {"entities": entities, "relations": relations, "casualties": casualty_records(entities, relations)}
+        if keep_candidates:
+            out["link_candidates"] = {c: sorted(v) for c, v in candidates.items()}  # count -> [(actor, prob, distance)]
+        return out
 
 
 def decode_rules(config, enc: EncodedText, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """The spec rules applied to decoded spans (see the config's ``drop_member_nouns``)."""
-    if getattr(config, "drop_member_nouns", True):
-        spans = drop_member_nouns(spans, enc.units, enc.norm.text)
+    """Pieces of one number joined, then the spec's span rules (the config's ``span_rules``)."""
+    spans = merge_count_pieces(spans, enc.units, enc.norm.text)
+    if getattr(config, "span_rules", True):
+        spans = apply_span_rules(spans, enc.units, enc.is_word, enc.norm.text)
     return spans
 
 

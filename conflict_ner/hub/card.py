@@ -57,6 +57,51 @@ def load_evals(specs: list[str]) -> list[tuple[str, dict]]:
     return out
 
 
+def load_targets(path: str | Path, evals: list[tuple[str, dict]]) -> list[dict]:
+    """Targets from YAML: a list of ``{eval: NAME, metric: NAME, goal: X, anchor: TEXT}``, where NAME is
+    an --eval name, or ``{file: EVAL.json, label: TEXT, ...}`` for a result of another model (such as
+    the ANERcorp benchmark run) that the card reports but keeps out of its model-index."""
+    from ..evaluation.evaluate import metric
+
+    p = Path(path)
+    if not p.is_file():
+        raise CardError(f"--targets: no such file {p}")
+    items = yaml.safe_load(p.read_text(encoding="utf-8")) or []
+    if not isinstance(items, list):
+        raise CardError(f"{p}: expected a list of targets")
+    known = dict(evals)
+    out = []
+    for k, t in enumerate(items, 1):
+        where = f"{p}: target {k}"
+        if not isinstance(t, dict) or "metric" not in t or "goal" not in t or not ({"eval", "file"} & set(t)):
+            raise CardError(f"{where}: needs metric, goal and eval (an --eval name) or file")
+        if "file" in t:
+            result = load_evals([str(t["file"])])[0][1]
+            on = t.get("label") or str(t["file"])
+        elif t["eval"] in known:
+            result, on = known[t["eval"]], t["eval"]
+        else:
+            raise CardError(f"{where}: eval {t['eval']!r} is not among the --eval names ({', '.join(known) or 'none'})")
+        try:
+            value = metric(result, t["metric"])
+        except KeyError as exc:
+            raise CardError(f"{where}: {exc.args[0]}") from None
+        out.append({"on": on, "metric": t["metric"], "goal": float(t["goal"]), "value": value,
+                    "anchor": t.get("anchor", "")})
+    return out
+
+
+def targets_markdown(targets: list[dict]) -> str:
+    if not targets:
+        return ""
+    rows = []
+    for t in targets:
+        value, goal = t["value"], t["goal"]
+        verdict = "not measured" if value is None else "met" if value >= goal else f"missed by {goal - value:.3f}"
+        rows.append([t["on"], f"`{t['metric']}`", _n(goal), "n/a" if value is None else _n(value), verdict, t["anchor"]])
+    return "### Targets\n\n" + _table(["evaluated on", "metric", "goal", "measured", "", "anchor"], rows)
+
+
 def data_name(result: dict) -> str:
     """'conflict_real_dev:dev' stays; a path .../conflict/dev.jsonl becomes 'conflict-dev'."""
     data = result["meta"].get("data") or "evaluation"
@@ -272,7 +317,8 @@ def render(template: str, values: dict[str, str]) -> str:
 
 
 def build_card(folder: str | Path, evals: list[tuple[str, dict]], *, model_name: str | None = None,
-               model_id: str | None = None, base_model: str | None = None, train_config: str | Path | None = None):
+               model_id: str | None = None, base_model: str | None = None, train_config: str | Path | None = None,
+               targets: str | Path | None = None):
     """A ``huggingface_hub.ModelCard`` for the model folder."""
     from huggingface_hub import ModelCard, ModelCardData
 
@@ -300,6 +346,7 @@ def build_card(folder: str | Path, evals: list[tuple[str, dict]], *, model_name:
         "version": __version__,
         "base_model_text": f"`{base}`" if base else "its base encoder",
         "max_length": max_length,
+        "targets": targets_markdown(load_targets(targets, evals) if targets else []),
         "evaluation": "\n\n".join(evaluation_markdown(n, r) for n, r in evals) or "No evaluation was given for this card.",
         "training": training_markdown(train_cfg, base),
         "limits": limits_markdown(evals),

@@ -20,10 +20,11 @@ HEAD_DEFAULTS: dict[str, Any] = {
     "relation_window": 400,  # words either side of a count in which actors are candidates
     "span_context": 6,  # tokens either side of a COUNT pooled for the outcome head
     "classifier_dropout": 0.1,
-    "relation_threshold": 0.5,
-    # Drop ACTOR spans that are a bare member noun (the spec's "Member nouns" convention;
-    # decoding.drop_member_nouns). Off for a labelling standard that tags them.
-    "drop_member_nouns": True,
+    "relation_threshold": 0.5,  # a count's best side needs this probability ...
+    "relation_extra_threshold": None,  # ... and each further side this one (None: the same)
+    # The spec's span conventions in decoding (decoding.apply_span_rules: bare member nouns are not
+    # ACTOR; COUNT is a number of people). Off for a model trained to another labelling standard.
+    "span_rules": True,
 }
 
 

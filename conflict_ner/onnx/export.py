@@ -183,7 +183,9 @@ def export_onnx(model_folder: str | Path, out_dir: str | Path, opset: int = 17, 
                   "outputs": OUTPUT_NAMES, "dynamic_axes": DYNAMIC_AXES,
                   "tags": [model.config.id2label[i] for i in range(model.config.num_labels)],
                   "outcome_labels": list(model.config.outcome_labels),
-                  "relation_threshold": model.config.relation_threshold, "files": {}, "max_abs_diff": {}}
+                  "relation_threshold": model.config.relation_threshold,
+                  "relation_extra_threshold": getattr(model.config, "relation_extra_threshold", None),
+                  "files": {}, "max_abs_diff": {}}
     check = example_inputs(model.config, batch=3, length=24, n_spans=4, n_pairs=3, n_counts=2, seed=1)
     with torch.no_grad():
         ref = graph(*check)

@@ -177,3 +177,32 @@ def test_card_errors(tiny_folder, result, tmp_path, capsys):
     assert "not a model folder" in capsys.readouterr().err
     assert main(["card", str(tiny_folder), "--eval", str(tmp_path / "missing.json")]) == 1
     assert "no such file" in capsys.readouterr().err
+
+
+def test_targets_are_read_against_the_evaluations(tiny_folder, result, tmp_path):
+    own = write_eval(result, tmp_path / "own.json")
+    other = copy.deepcopy(result)
+    other["entities"]["char"]["micro"]["f1"] = 0.6
+    bench = write_eval(other, tmp_path / "bench.json")
+    f1 = result["entities"]["char"]["micro"]["f1"]
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(yaml.safe_dump([
+        {"eval": "dev", "metric": "entity_f1", "goal": f1 + 0.1, "anchor": "project target"},
+        {"eval": "dev", "metric": "entity_f1", "goal": f1},
+        {"eval": "dev", "metric": "value_accuracy", "goal": 0.95},
+        {"file": str(bench), "label": "other model", "metric": "entity_f1", "goal": 0.5, "anchor": "a paper"},
+    ]), encoding="utf-8")
+    evals = card_mod.load_evals([f"dev={own}"])
+    text = str(card_mod.build_card(tiny_folder, evals, model_name="m", targets=targets))
+    section = text[text.index("### Targets"):].split("\n\n")[1].splitlines()
+    assert section[2].startswith("| dev | `entity_f1` |") and "missed by 0.100" in section[2] and "project target" in section[2]
+    assert "| met |" in section[3]
+    assert ("n/a | not measured" in section[4]) == (result["counts"]["value_accuracy"] is None)
+    assert section[5].startswith("| other model |") and "| 0.6000 |" in section[5] and "| met | a paper |" in section[5]
+    assert "other model" not in {e.dataset_name for e in card_mod.build_card(tiny_folder, evals, targets=targets).data.eval_results}
+    for bad, message in [([{"eval": "nope", "metric": "entity_f1", "goal": 1}], "not among the --eval names"),
+                         ([{"eval": "dev", "metric": "nope", "goal": 1}], "unknown metric"),
+                         ([{"eval": "dev", "goal": 1}], "needs metric, goal")]:
+        targets.write_text(yaml.safe_dump(bad), encoding="utf-8")
+        with pytest.raises(card_mod.CardError, match=message):
+            card_mod.build_card(tiny_folder, evals, targets=targets)
