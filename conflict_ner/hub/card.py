@@ -211,7 +211,7 @@ def evaluation_markdown(name: str, result: dict) -> str:
     meta, ents, counts = result["meta"], result["entities"], result["counts"]
     labels = meta.get("labels", list(ENTITY_LABELS))
     per = ", ".join(f"{k} {v}" for k, v in meta["gold_entities_per_label"].items())
-    speed = f", {meta['tokens_per_s']} tokens/s ({meta['compute_dtype']}, {meta['device']})" if meta.get("tokens_per_s") else ""
+    speed = f", {meta['tokens_per_s']} tokens/s ({meta.get('backend') or meta['compute_dtype']}, {meta['device']})" if meta.get("tokens_per_s") else ""
     parts = [f"### {name}", "",
              f"{meta['n_docs']} documents, {meta['n_gold_entities']} gold entities ({per}), {meta['n_gold_links']} "
              f"side links. Scored {meta.get('date', '')} with conflict-ner {meta.get('version', '')}{speed}.", ""]
