@@ -5,24 +5,25 @@
     int8       PyTorch dynamic quantization of every nn.Linear (CPU).
     onnx       ONNX Runtime runs the encoder in fp32, PyTorch the heads (CPU; needs onnxruntime).
     onnx-int8  the same with an int8 encoder graph.
-    auto       bf16 on CUDA and on CPUs with native bf16; elsewhere onnx where onnxruntime is
-               installed (same outputs as fp32, faster), else fp32.
+    auto       bf16 on CUDA and on CPUs with native bf16, else fp32.
 
-Measured on the 2-core AMD EPYC dev machine (AVX2, no AVX-512/AMX), the default model's
-encoder, 16 x 128 tokens, 2 threads, backends interleaved; entity micro F1 on the real dev
-passages / the project's dev split:
+Measured with the whole pipeline (scripts/benchmark.py, docs/benchmarks.md: 25 texts, 12,767
+tokens, 2 threads, nothing else running) on the 2-core AMD EPYC dev machine (AVX2, no
+AVX-512/AMX); entity micro F1 on the real dev passages:
 
-    backend     tokens/s  vs fp32  F1 real dev  F1 project dev
-    fp32           782     1.00      0.7286       0.8151
-    onnx         1,227     1.57      0.7286       0.8151   (identical outputs)
-    onnx-int8    1,556     1.99      0.7257       0.7889
-    int8         1,177     1.50      0.6190       0.6957
+    backend     tokens/s  vs fp32  peak RSS  F1 real dev
+    fp32          2,060    1.00     677 MB     0.7471
+    onnx          1,817    0.88   1,103 MB     0.7471   (same outputs)
+    onnx-int8     2,502    1.21   1,088 MB     0.7519   (project dev split: -2.7 points)
+    int8          2,759    1.34     775 MB     0.6412
     bf16 autocast is 3-5x slower than fp32 on this CPU (no native bf16 instructions).
 
-So int8 of either kind is opt-in: it costs up to 2.6 (ONNX) or 11 (PyTorch) F1 points on this
-model. PyTorch int8 loses most in the FFN down-projections, whose GELU inputs carry outliers that
-fbgemm's 7-bit activation range clips: int8 on the attention projections only cost nothing (F1
-0.7363) but gained only 1.19x.
+So "auto" stays fp32 on such CPUs, and the int8 backends are opt-in: they cost up to 2.7 (ONNX)
+or 10.6 (PyTorch) F1 points on this model. PyTorch int8 loses most in the FFN down-projections,
+whose GELU inputs carry outliers that fbgemm's 7-bit activation range clips (int8 on the
+attention projections only cost nothing, for a smaller gain). A first encoder-only measurement
+taken while a training job shared the two cores had ONNX Runtime fp32 1.6x faster than PyTorch;
+alone on the machine it is slower, so only runs on an otherwise idle machine count.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ if TYPE_CHECKING:  # torch is imported where it is used, so the CLI can list bac
 BACKENDS = ("auto", "fp32", "bf16", "int8", "onnx", "onnx-int8")
 _ALIASES = {"float32": "fp32", "bfloat16": "bf16", "qint8": "int8", "onnx-fp32": "onnx", "ort": "onnx", "ort-int8": "onnx-int8"}
 CPU_ONLY = ("int8", "onnx", "onnx-int8")
-BACKEND_HELP = ("backend: auto (bf16 on CUDA and AMX/AVX-512 BF16 CPUs, else onnx where onnxruntime is installed, "
-                "else fp32), fp32, bf16, int8, onnx, onnx-int8 (the int8 ones: faster, less accurate)")
+BACKEND_HELP = ("backend: auto (bf16 on CUDA and AMX/AVX-512 BF16 CPUs, else fp32), fp32, bf16, int8, onnx, "
+                "onnx-int8 (the int8 ones: faster, less accurate; see docs/benchmarks.md)")
 
 
 def cpu_supports_bf16() -> bool:
@@ -62,7 +63,7 @@ def choose_backend(device: torch.device | str = "cpu") -> str:
     device = torch.device(device)
     if device.type == "cuda" or (device.type == "cpu" and cpu_supports_bf16()):
         return "bf16"
-    return "onnx" if device.type == "cpu" and onnx_available() else "fp32"
+    return "fp32"
 
 
 def resolve_backend(choice: str | torch.dtype | None, device: torch.device | str = "cpu") -> str:

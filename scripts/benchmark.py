@@ -9,8 +9,8 @@ benchmark by joining the project's own documents (data/conflict/dev.jsonl). Back
       its own truncation (the baseline every ratio is taken against);
   (b) pipeline("conflict-extraction"), PyTorch fp32;
   (c) the fast path: pipeline("conflict-extraction", compute_dtype="auto") (bf16 on AMX/AVX-512
-      BF16 CPUs, else ONNX Runtime fp32 where onnxruntime is installed), and each explicit backend
-      named in --backends (fp32, bf16, int8, onnx, onnx-int8; see conflict_ner/backends.py).
+      BF16 CPUs, else fp32), and each explicit backend named in --backends (fp32, bf16, int8, onnx,
+      onnx-int8; see conflict_ner/backends.py).
 Each backend runs in its own process (so peak RSS is its own), one warm-up, then --reps timed
 repetitions: medians with min-max. --huge adds one 200 KB article through --huge-backends for
 peak RSS. "load s" is the pipeline's construction plus its first call (the onnx backends export

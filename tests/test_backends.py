@@ -80,13 +80,12 @@ def test_fp32_and_bf16_run_the_model_itself_bf16_under_autocast(peaky_folder):
     assert set(p(TEXTS[0])) == {"entities", "relations", "casualties"}
 
 
-def test_auto_is_bf16_with_native_bf16_else_onnx_where_installed_else_fp32(monkeypatch):
+def test_auto_is_bf16_with_native_bf16_else_fp32(monkeypatch):
     monkeypatch.setattr(backends, "cpu_supports_bf16", lambda: True)
     assert backends.resolve_backend("auto", "cpu") == "bf16" and backends.resolve_backend(None, "cuda") == "bf16"
     monkeypatch.setattr(backends, "cpu_supports_bf16", lambda: False)
-    assert backends.resolve_backend(None, "cpu") == "onnx"
+    assert backends.resolve_backend(None, "cpu") == "fp32"
     monkeypatch.setattr(backends, "onnx_available", lambda: False)
-    assert backends.resolve_backend("auto", "cpu") == "fp32"
     with pytest.raises(ImportError, match="pip install"):
         backends.resolve_backend("onnx", "cpu")
 

@@ -16,8 +16,7 @@ class ConflictExtractionPipeline(Pipeline):
     ``pipeline("conflict-extraction", model=folder, compute_dtype="auto")(texts, batch_size=16)``.
     ``compute_dtype`` names the backend (conflict_ner.backends): "fp32", "bf16" (autocast),
     "int8" (a dynamically quantized copy), "onnx" / "onnx-int8" (ONNX Runtime runs the encoder),
-    or "auto" (bf16 where the hardware has it, else onnx where onnxruntime is installed, else
-    fp32). Each backend's model is made once and kept on the pipeline; ``backend`` says which
+    or "auto" (bf16 where the hardware has it, else fp32). Each backend's model is made once and kept on the pipeline; ``backend`` says which
     runs. The factory's own ``dtype`` sets the dtype the weights are loaded in, as for every
     transformers pipeline. Outputs have the same schema whatever the backend.
     Windows of all texts of one call are pooled, sorted by length and batched, so a list is

@@ -7,11 +7,8 @@ the span heads stay in PyTorch, because the engine decodes tags before it knows 
 heads score, and they are under 1% of the compute. ``OnnxRuntimeModel`` offers the engine the
 same entry points as the model (``encoder``, ``classifier``, ``span_heads``, ``config``).
 
-Why (measured on the 2-core AMD EPYC dev machine, AVX2 only, e5-small encoder of the default
-model, 16 x 128 tokens, 2 threads, backends interleaved): PyTorch fp32 782 tokens/s, ONNX
-Runtime fp32 1,227 (1.57x, same outputs: entity F1 on the real dev passages 0.7286 both), ONNX
-Runtime int8 1,556 (1.99x; F1 0.7257 on the real dev passages, 0.789 vs 0.815 on the project's
-dev split), PyTorch dynamic int8 1,177 (1.50x; F1 0.619).
+Measured (docs/benchmarks.md, whole pipeline, 2-core AVX2 machine): onnx 0.88x and onnx-int8
+1.21x the tokens/s of PyTorch fp32, each with ~400 MB more peak RSS; see conflict_ner/backends.py.
 """
 
 from __future__ import annotations
