@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from ..corpora.registry import load_corpus
+from ..corpora.registry import EVALUATION_ONLY, load_corpus
 from ..document import Document
 from ..features import (
     WindowInput,
@@ -50,6 +50,8 @@ def load_mixture(specs: list[CorpusSpec], data_root: str | None, seed: int, labe
     rng = random.Random(seed)
     out = []
     for spec in specs:
+        if spec.name in EVALUATION_ONLY:  # refused before any file is read
+            raise ConfigError(f"corpus {spec.name!r} is evaluation-only and cannot be trained on")
         try:
             config = None
             if spec.label_map is not None:
