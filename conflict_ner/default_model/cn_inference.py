@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .cn_backends import autocast_dtype, choose_backend, resolve_backend
+from .cn_backends import autocast_dtype, resolve_backend
 from .cn_collate import collate_windows
 from .cn_counts import parse_count
 from .cn_decoding import apply_span_rules, bio_spans, merge_count_pieces, select_links
@@ -25,8 +25,7 @@ def resolve_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torc
     """The autocast dtype of an Extractor that runs its model as given: bf16 or fp32 ('auto': bf16
     where the hardware runs it fast). The backends that run another model (int8, onnx, onnx-int8)
     are the pipeline's: see conflict_ner.backends."""
-    name = resolve_backend(dtype, device) if dtype not in (None, "auto") else (
-        "bf16" if choose_backend(device) == "bf16" else "fp32")
+    name = resolve_backend(dtype, device)
     if name not in ("fp32", "bf16"):
         raise ValueError(f"{name} runs a converted model: use pipeline('conflict-extraction', model=..., "
                          f"compute_dtype={name!r}), not an Extractor over the PyTorch model")
