@@ -23,7 +23,22 @@ passages (evaluation only).
 
     nice -n 5 .venv/bin/python scripts/compare_relation_heads.py            # both arms, then the doc
     nice -n 5 .venv/bin/python scripts/compare_relation_heads.py --arms markers --max-steps 5  # timing
-    nice -n 5 .venv/bin/python scripts/compare_relation_heads.py --doc-only  # rewrite the doc
+    nice -n 5 .venv/bin/python scripts/compare_relation_heads.py --doc-only  # run 1's doc, run1_doc.md
+
+Run 2 (--base FOLDER): both arms start from the encoder of a trained model folder (the built-in
+model's public-stage checkpoint runs/default/after-stage1): --prepare writes a copy with the
+relation and outcome heads re-initialised (run2/base), the spert arm trains from it with
+configs/experiments/relation_spert_from_stage1.yaml (init_from), the markers arm reads its encoder.
+Every candidate pair's probability is kept (run2/{arm}_candidates.json) and each arm reports
+(a) Rel by side at 0.5, (b) Rel by side at the (first, extra) thresholds chosen on the project dev
+split by the grid of scripts/tune_relation_thresholds.py, applied unchanged to the real dev passages,
+(c) top-1 side accuracy of the highest-probability candidate of each gold COUNT with a gold link.
+
+    B=runs/default/after-stage1
+    .venv/bin/python scripts/compare_relation_heads.py --base $B --prepare
+    nice -n 5 .venv/bin/python scripts/compare_relation_heads.py --base $B --arms spert --threads 1
+    nice -n 5 .venv/bin/python scripts/compare_relation_heads.py --base $B --arms markers --threads 1
+    .venv/bin/python scripts/compare_relation_heads.py --base $B --report   # run2/tables.md
 """
 
 from __future__ import annotations
@@ -41,6 +56,9 @@ CONFIG = ROOT / "configs/experiments/relation_spert.yaml"
 OUT = ROOT / "runs/relation_compare"
 REAL_DEV = Path("/work/shared/data/conflict/dev.jsonl")
 DOC = ROOT / "docs/relation_design.md"
+RUN1_DOC = OUT / "run1_doc.md"  # run 1's generated doc; docs/relation_design.md is written by hand from it and run 2
+CONFIG2 = ROOT / "configs/experiments/relation_spert_from_stage1.yaml"
+OUT2 = OUT / "run2"
 COMMAND = "nice -n 5 .venv/bin/python scripts/compare_relation_heads.py"
 
 # Typed entity markers (punct): the opening marker's first token is the one the pair MLP reads.
@@ -160,17 +178,72 @@ def marker_examples(docs, tokenizer, max_length, stride, relation_window):
 # --------------------------------------------------------------------------- markers model
 
 
+def is_model_folder(folder: str) -> bool:
+    """A saved ConflictNerModel folder (as opposed to a plain encoder)."""
+    path = Path(folder, "config.json")
+    return path.is_file() and "ConflictNerModel" in json.loads(path.read_text()).get("architectures", [])
+
+
+def load_encoder(base: str):
+    """The bare encoder of ``base``: a plain encoder folder, or a ConflictNerModel folder's encoder."""
+    from transformers import AutoModel
+
+    if is_model_folder(base):
+        from conflict_ner.modeling.model import ConflictNerModel
+
+        return ConflictNerModel.from_pretrained(base).encoder
+    return AutoModel.from_pretrained(base, add_pooling_layer=False)
+
+
+def encoder_fingerprint(encoder) -> str:
+    """sha256 over the encoder's weights (names and values), to show both arms start from the same encoder."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name, t in sorted(encoder.state_dict().items()):
+        h.update(name.encode())
+        h.update(t.detach().float().contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def prepare_base(source: str, dest: Path, seed: int) -> dict:
+    """Copy of the trained model folder ``source`` with the relation and outcome heads re-initialised
+    (the package's own init, seed ``seed``): the spert arm trains from it (``init_from``), the markers arm
+    reads its encoder. The encoder and the tag classifier are unchanged."""
+    import torch
+    from transformers import AutoTokenizer
+
+    from conflict_ner.modeling.model import ConflictNerModel
+
+    model = ConflictNerModel.from_pretrained(source)
+    src_fp = encoder_fingerprint(model.encoder)
+    torch.manual_seed(seed)
+    for head in (model.relation_head, model.outcome_head):
+        head.apply(model._init_weights)
+    dest.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(dest)
+    AutoTokenizer.from_pretrained(source).save_pretrained(dest)
+    again = ConflictNerModel.from_pretrained(str(dest))
+    fp = encoder_fingerprint(again.encoder)
+    if fp != src_fp:
+        raise SystemExit(f"{dest}: encoder weights differ from {source}")
+    info = {"source": source, "folder": str(dest), "encoder_sha256_16": fp, "seed": seed,
+            "reinitialised": ["relation_head", "outcome_head"]}
+    (dest / "prepared.json").write_text(json.dumps(info, indent=1))
+    print(f"[prepare] {info}", flush=True)
+    return info
+
+
 def build_marker_model(base: str, inner: int = 256, dropout: float = 0.1):
     import torch
     from torch import nn
-    from transformers import AutoModel
 
     from conflict_ner.modeling.heads import gather_rows
 
     class MarkerRelationModel(nn.Module):
         def __init__(self):
             super().__init__()
-            self.encoder = AutoModel.from_pretrained(base, add_pooling_layer=False)
+            self.encoder = load_encoder(base)
             h = self.encoder.config.hidden_size
             self.mlp = nn.Sequential(nn.Linear(2 * h, inner), nn.GELU(), nn.Dropout(dropout), nn.Linear(inner, 1))
             for m in self.mlp:
@@ -215,7 +288,10 @@ def length_grouped_batches(examples, batch_size, rng):
     return batches
 
 
-def run_markers(cfg, docs_train, eval_sets, max_steps: int | None, score: bool = False) -> dict:
+def run_markers(cfg, docs_train, eval_sets, max_steps: int | None, score: bool = False, base: str | None = None,
+                keep: dict | None = None) -> dict:
+    """``base``: the encoder to start from (None: the offline base encoder). ``keep``: filled with
+    {set name: per-document results with link candidates} (not written to results.json)."""
     import torch
     from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
@@ -223,10 +299,12 @@ def run_markers(cfg, docs_train, eval_sets, max_steps: int | None, score: bool =
     from conflict_ner.modeling.configuration import HEAD_DEFAULTS
 
     stage = cfg.stages[0]
-    base = str(ensure_base_model())
+    base = str(base or ensure_base_model())
     tokenizer = AutoTokenizer.from_pretrained(base)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     relation_window = HEAD_DEFAULTS["relation_window"]
+    if is_model_folder(base) and json.loads(Path(base, "config.json").read_text())["relation_window"] != relation_window:
+        raise SystemExit(f"{base}: another relation_window than the package default {relation_window}")
     t0 = time.perf_counter()
     train_ex, _ = marker_examples(docs_train, tokenizer, cfg.max_length, cfg.stride, relation_window)
     print(f"[markers] {len(train_ex)} training passes, {sum(len(x['ids']) for x in train_ex)} tokens, "
@@ -235,6 +313,8 @@ def run_markers(cfg, docs_train, eval_sets, max_steps: int | None, score: bool =
 
     torch.manual_seed(cfg.seed)
     model = build_marker_model(base, HEAD_DEFAULTS["relation_hidden_size"], HEAD_DEFAULTS["classifier_dropout"])
+    start_fp = encoder_fingerprint(model.encoder)
+    print(f"[markers] encoder {base} sha256/16 {start_fp}", flush=True)
     model.encoder.get_input_embeddings().weight.requires_grad = not stage.freeze_embeddings
     body = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("encoder.")]
     heads = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("encoder.")]
@@ -253,8 +333,8 @@ def run_markers(cfg, docs_train, eval_sets, max_steps: int | None, score: bool =
             batch = [train_ex[i] for i in batch_idx]
             ids, mask, cpos, apos, lab = collate(batch, pad_id)
             logits = model(ids, mask, cpos, apos)
-            keep = lab >= 0
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits[keep].float(), lab[keep])
+            valid = lab >= 0
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits[valid].float(), lab[valid])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -274,14 +354,18 @@ def run_markers(cfg, docs_train, eval_sets, max_steps: int | None, score: bool =
     train_time = time.perf_counter() - t_train
     out = {"train_time_s": round(train_time, 1), "train_tokens": tokens, "train_tokens_per_s": round(tokens / train_time, 1),
            "train_steps": step, "epochs": epochs if not max_steps else step / steps_per_epoch,
-           "train_passes_per_epoch": len(train_ex), "final_loss": round(sum(losses[-20:]) / len(losses[-20:]), 4)}
+           "train_passes_per_epoch": len(train_ex), "final_loss": round(sum(losses[-20:]) / len(losses[-20:]), 4),
+           "base": base, "encoder_sha256_16": start_fp, "torch_threads": torch.get_num_threads(),
+           "train_docs": len(docs_train)}
     print(f"[markers] trained: {out}", flush=True)
     if max_steps and not score:
         return out
     model.eval()
     out["eval"] = {}
     for name, docs in eval_sets.items():
-        out["eval"][name] = score_markers(model, tokenizer, docs, cfg, relation_window, pad_id)
+        out["eval"][name], results = score_markers(model, tokenizer, docs, cfg, relation_window, pad_id)
+        if keep is not None:
+            keep[name] = results
         print(f"[markers] {name}: {json.dumps(out['eval'][name])}", flush=True)
     return out
 
@@ -305,7 +389,7 @@ def score_markers(model, tokenizer, docs, cfg, relation_window, pad_id, batch_si
             for k, i in enumerate(idx):
                 probs[i] = p[k, : len(examples[i]["actor_pos"])].tolist()
     prefix, suffix = special_tokens(tokenizer)
-    preds = []
+    preds, results = [], []
     for d, doc in enumerate(docs):
         enc = encode_text(doc.text, tokenizer, cfg.max_length, cfg.stride, len(prefix), len(suffix))
         _spans, ents, _links = gold_spans(enc, doc)
@@ -315,15 +399,17 @@ def score_markers(model, tokenizer, docs, cfg, relation_window, pad_id, batch_si
                 cands.setdefault(x["count"], []).extend(zip(x["actors"], probs[i], x["dist"]))
         links = select_links(cands, [e["text"] for e in ents], 0.5)
         preds.append({"entities": ents, "relations": [{"count": c, "actor": a, "score": p} for c, a, p in links]})
+        results.append({"entities": ents, "link_candidates": {c: sorted(v) for c, v in cands.items()}})
     elapsed = time.perf_counter() - t0
-    return {"rel": relation_scores(docs, preds), "inference_s": round(elapsed, 2), "passes": len(examples),
-            "passes_per_doc": round(len(examples) / len(docs), 2), "windows_per_doc": round(sum(windows_per_doc) / len(docs), 2)}
+    return ({"rel": relation_scores(docs, preds), "inference_s": round(elapsed, 2), "passes": len(examples),
+             "passes_per_doc": round(len(examples) / len(docs), 2), "windows_per_doc": round(sum(windows_per_doc) / len(docs), 2)},
+            results)
 
 
 # --------------------------------------------------------------------------- spert arm
 
 
-def run_spert(cfg, eval_sets) -> dict:
+def run_spert(cfg, eval_sets, keep: dict | None = None) -> dict:
     from conflict_ner.training.trainer import train
 
     t0 = time.perf_counter()
@@ -336,29 +422,141 @@ def run_spert(cfg, eval_sets) -> dict:
     out = {"train_time_s": round(runtime, 1), "train_wall_incl_setup_s": round(wall, 1), "train_tokens": tokens,
            "train_tokens_per_s": round(tokens / runtime, 1), "epochs": cfg.stages[0].epochs,
            "train_windows_per_epoch": st["windows"], "model_folder": str(folder), "eval": {}}
+    if cfg.init_from:
+        import torch
+
+        from conflict_ner.modeling.model import ConflictNerModel
+
+        out.update(base=cfg.init_from, torch_threads=torch.get_num_threads(),
+                   encoder_sha256_16=encoder_fingerprint(ConflictNerModel.from_pretrained(cfg.init_from).encoder))
     print(f"[spert] trained: {out}", flush=True)
-    out["eval"] = score_spert(str(folder), eval_sets)
+    out["eval"] = score_spert(str(folder), eval_sets, keep)
     return out
 
 
-def score_spert(folder: str, eval_sets) -> dict:
+def score_spert(folder: str, eval_sets, keep: dict | None = None) -> dict:
     from conflict_ner.evaluation.evaluate import gold_entity_dicts, load_engine, nearest_actor_baseline, snap_to_gold
     from conflict_ner.evaluation.spans import relation_scores
 
     out = {"eval": {}}
     eng, _ = load_engine(folder, batch_size=16, compute_dtype="auto")
+    eng.keep_link_candidates = keep is not None
     for name, docs in eval_sets.items():
         texts = [d.text for d in docs]
         t0 = time.perf_counter()
         pred = eng.extract(texts, gold_entities=[gold_entity_dicts(d) for d in docs])
         el = time.perf_counter() - t0
         moved = sum(snap_to_gold(d, r) for d, r in zip(docs, pred))
+        if keep is not None:
+            keep[name] = pred
         n_windows = sum(len(eng.encode(t).windows) for t in texts)
         out["eval"][name] = {"rel": relation_scores(docs, pred), "inference_s": round(el, 2), "passes": n_windows,
                              "passes_per_doc": round(n_windows / len(docs), 2), "gold_spans_moved": moved,
                              "baseline_nearest_actor": relation_scores(docs, nearest_actor_baseline(docs))}
         print(f"[spert] {name}: {json.dumps(out['eval'][name])}", flush=True)
     return out["eval"]
+
+
+# --------------------------------------------------------------------------- threshold-free scores
+
+
+def _grid():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from tune_relation_thresholds import GRID_EXTRA, GRID_FIRST
+
+    return [(f, x) for f in GRID_FIRST for x in GRID_EXTRA if x is None or x > f]
+
+
+def decode_at(results, first: float, extra: float | None) -> list[dict]:
+    """Results with link candidates, re-decoded by ``decoding.select_links`` at (first, extra)."""
+    from conflict_ner.decoding import select_links
+
+    out = []
+    for r in results:
+        links = select_links(r["link_candidates"], [e["text"] for e in r["entities"]], first, extra)
+        out.append({"entities": r["entities"], "relations": [{"count": c, "actor": a} for c, a, _ in links]})
+    return out
+
+
+def tune_thresholds(docs, results) -> dict:
+    """The grid of scripts/tune_relation_thresholds.py, scored by Rel by side; the best F1 wins (a tie
+    goes to the earlier grid point: lower first threshold, 'same' before the extra thresholds)."""
+    from conflict_ner.evaluation.spans import relation_scores
+
+    best, rows = None, []
+    for first, extra in _grid():
+        sc = relation_scores(docs, decode_at(results, first, extra))["by_side"]
+        rows.append({"first": first, "extra": extra, **sc})
+        if best is None or sc["f1"] > best["f1"]:
+            best = rows[-1]
+    return {"first": best["first"], "extra": best["extra"], "f1_on_choice_set": best["f1"], "grid": rows}
+
+
+def top1_side_accuracy(docs, results) -> dict:
+    """Over gold COUNTs with at least one gold side link: the fraction whose highest-probability
+    candidate ACTOR (a tie goes to the nearer one) has a side key among the COUNT's gold sides. A
+    COUNT with no candidate counts as a miss. ``random_expected``: the same accuracy expected of a
+    uniformly random pick among the candidates (the chance level of these candidate sets)."""
+    from conflict_ner.decoding import side_key
+    from conflict_ner.evaluation.spans import gold_links
+
+    hit = n = no_cand = 0
+    chance = 0.0
+    on_side, off_side = [], []  # probabilities of candidates of a gold side / of another side
+    for doc, r in zip(docs, results):
+        _pairs, g_sides = gold_links(doc)
+        ents = r["entities"]
+        index = {(e["start"], e["end"]): k for k, e in enumerate(ents) if e["label"] == "COUNT"}
+        for cs, sides in g_sides.items():
+            n += 1
+            k = index.get(cs)
+            cands = r["link_candidates"].get(k, []) if k is not None else []
+            if not cands:
+                no_cand += 1
+                continue
+            a, _p, _d = max(cands, key=lambda t: (t[1], -abs(t[2])))
+            hit += side_key(doc.text[ents[a]["start"] : ents[a]["end"]]) in sides
+            chance += sum(side_key(doc.text[ents[x]["start"] : ents[x]["end"]]) in sides for x, _, _ in cands) / len(cands)
+            for x, prob, _ in cands:
+                (on_side if side_key(doc.text[ents[x]["start"] : ents[x]["end"]]) in sides else off_side).append(prob)
+    return {"accuracy": round(hit / n, 4) if n else None, "hit": hit, "counts": n, "no_candidate": no_cand,
+            "random_expected": round(chance / n, 4) if n else None,
+            "prob_gold_side": _summary(on_side), "prob_other_side": _summary(off_side)}
+
+
+def _summary(xs: list[float]) -> dict:
+    return {"n": len(xs), "min": round(min(xs), 5), "mean": round(sum(xs) / len(xs), 5), "max": round(max(xs), 5)} if xs else {"n": 0}
+
+
+def baseline_results(docs) -> list[dict]:
+    """The nearest-actor baseline as results whose only candidate per COUNT is its one link (prob 1)."""
+    from conflict_ner.evaluation.evaluate import nearest_actor_baseline
+
+    out = []
+    for r in nearest_actor_baseline(docs):
+        cands: dict[int, list] = {}
+        for rel in r["relations"]:
+            cands.setdefault(rel["count"], []).append((rel["actor"], 1.0, 0))
+        out.append({"entities": r["entities"], "link_candidates": cands})
+    return out
+
+
+def link_report(eval_sets, kept) -> dict:
+    """(a) Rel at 0.5, (b) Rel at the thresholds chosen on project_dev, applied unchanged to every set,
+    (c) top-1 side accuracy; for one arm's kept results."""
+    from conflict_ner.evaluation.spans import relation_scores
+
+    tuned = tune_thresholds(eval_sets["project_dev"], kept["project_dev"])
+    out = {"chosen_on": "project_dev", "first": tuned["first"], "extra": tuned["extra"], "grid_project_dev": tuned["grid"]}
+    for name, docs in eval_sets.items():
+        res = kept[name]
+        out[name] = {
+            "rel_at_0.5": relation_scores(docs, decode_at(res, 0.5, None)),
+            "rel_tuned": relation_scores(docs, decode_at(res, tuned["first"], tuned["extra"])),
+            "top1": top1_side_accuracy(docs, res),
+            "candidates": sum(len(v) for r in res for v in r["link_candidates"].values()),
+        }
+    return out
 
 
 # --------------------------------------------------------------------------- report
@@ -543,9 +741,92 @@ def data_summary(cfg, train_docs, eval_sets) -> dict:
     }
 
 
+def _load_kept(path: Path) -> dict:
+    """Kept per-document results, with the JSON string keys of link_candidates back to ints."""
+    kept = json.loads(path.read_text())
+    for results in kept.values():
+        for r in results:
+            r["link_candidates"] = {int(k): [tuple(c) for c in v] for k, v in r["link_candidates"].items()}
+    return kept
+
+
+def run2_arm(arm: str, cfg, train_docs, eval_sets, out: Path) -> dict:
+    """One arm of run 2: train, score with candidates kept, then (a), (b), (c)."""
+    keep: dict = {}
+    t0 = time.perf_counter()
+    if arm == "spert":
+        r = run_spert(cfg, eval_sets, keep)
+    elif arm == "markers":
+        r = run_markers(cfg, train_docs, eval_sets, None, base=cfg.init_from, keep=keep)
+    else:
+        raise SystemExit(f"run 2 has the arms spert and markers, not {arm!r}")
+    r["wall_s"] = round(time.perf_counter() - t0, 1)
+    r["train_docs"] = len(train_docs)
+    kept = {name: [{"entities": x["entities"], "link_candidates": x["link_candidates"]} for x in res] for name, res in keep.items()}
+    (out / f"{arm}_candidates.json").write_text(json.dumps(kept, ensure_ascii=False))
+    r["links"] = link_report(eval_sets, _load_kept(out / f"{arm}_candidates.json"))
+    (out / f"{arm}.json").write_text(json.dumps(r, indent=1, ensure_ascii=False))
+    print(f"[{arm}] links: {json.dumps({k: v for k, v in r['links'].items() if k != 'grid_project_dev'})}", flush=True)
+    return r
+
+
+def run2_tables(out: Path, eval_sets) -> str:
+    """Markdown tables of run 2 from OUT2/spert.json and OUT2/markers.json."""
+    from conflict_ner.evaluation.evaluate import nearest_actor_baseline
+    from conflict_ner.evaluation.spans import relation_scores
+
+    res = {arm: json.loads((out / f"{arm}.json").read_text()) for arm in ("spert", "markers")}
+    for arm, r in res.items():  # (a), (b), (c) again from the kept candidates (the same numbers; newer fields)
+        r["links"] = link_report(eval_sets, _load_kept(out / f"{arm}_candidates.json"))
+        (out / f"{arm}.json").write_text(json.dumps(r, indent=1, ensure_ascii=False))
+
+    def prf(sc):
+        return f"{_f(sc['precision'])} / {_f(sc['recall'])} / **{_f(sc['f1'])}**"
+
+    def thr(lk):
+        return f"{lk['first']} / {'same' if lk['extra'] is None else lk['extra']}"
+
+    rows = []
+    for name, docs in eval_sets.items():
+        for arm, label in (("spert", "spert (package head)"), ("markers", "markers (PURE typed punct)")):
+            r, lk = res[arm], res[arm]["links"]
+            e, x = r["eval"][name], lk[name]
+            t1 = x["top1"]
+            rows.append(f"| {name} | {label} | {prf(x['rel_at_0.5']['by_side'])} | {thr(lk)} | {prf(x['rel_tuned']['by_side'])} | "
+                        f"{_f(t1['accuracy'])} ({t1['hit']}/{t1['counts']}) | {e['passes_per_doc']} | {e['inference_s']} |")
+        b = relation_scores(docs, nearest_actor_baseline(docs))["by_side"]
+        t1 = top1_side_accuracy(docs, baseline_results(docs))
+        rows.append(f"| {name} | nearest-actor baseline | {prf(b)} | – | {prf(b)} | {_f(t1['accuracy'])} ({t1['hit']}/{t1['counts']}) | 0 | – |")
+        rc = res["spert"]["links"][name]["top1"]["random_expected"]
+        rows.append(f"| {name} | random candidate (chance, expected) | – | – | – | {_f(rc)} | – | – |")
+    sp, mk = res["spert"], res["markers"]
+    head = ("| dev set | arm | (a) side P / R / F1 at 0.5 | thresholds (first / extra), chosen on project_dev | "
+            "(b) side P / R / F1 at those | (c) top-1 side accuracy | encoder passes / doc | relation inference s |\n"
+            "|---|---|---|---|---|---|---|---|\n")
+    cost = ("| arm | training docs | epochs | passes / epoch | training time s | training tokens/s | tokens seen | torch threads |\n"
+            "|---|---|---|---|---|---|---|---|\n"
+            f"| spert | {sp.get('train_docs', '?')} | {sp['epochs']} | {sp['train_windows_per_epoch']} windows | {sp['train_time_s']} | "
+            f"{sp['train_tokens_per_s']} | {sp['train_tokens']} | {sp.get('torch_threads', '?')} |\n"
+            f"| markers | {mk['train_docs']} | {mk['epochs']} | {mk['train_passes_per_epoch']} marked passes | {mk['train_time_s']} | "
+            f"{mk['train_tokens_per_s']} | {mk['train_tokens']} | {mk.get('torch_threads', '?')} |\n")
+    fps = f"encoder sha256/16 at the start: spert {sp.get('encoder_sha256_16')}, markers {mk.get('encoder_sha256_16')}\n"
+    return head + "\n".join(rows) + "\n\n" + cost + "\n" + fps
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--arms", default="spert,markers")
+    ap.add_argument("--base", default=None, metavar="FOLDER",
+                    help="run 2: start both arms from the encoder of this trained model folder (e.g. "
+                    "runs/default/after-stage1); the spert arm uses configs/experiments/relation_spert_from_stage1.yaml "
+                    "and everything goes to runs/relation_compare/run2/")
+    ap.add_argument("--prepare", action="store_true", help="run 2: only write the start folder (run2/base)")
+    ap.add_argument("--report", action="store_true", help="run 2: only print and write the tables (run2/tables.md)")
+    ap.add_argument("--tag", default="run2", help="run 2: results under runs/relation_compare/TAG (another tag for a "
+                    "smoke run; the start folder stays run2/base)")
+    ap.add_argument("--threads", type=int, default=None, help="torch threads of this process")
+    ap.add_argument("--limit", type=int, default=None, help="run 2: the first N training documents, both arms")
+    ap.add_argument("--epochs", type=int, default=None, help="run 2: epochs, both arms (default: the config's)")
     ap.add_argument("--spert-long-epochs", type=int, default=4,
                     help="arm spert_long: the spert arm again with this many epochs (a supplementary row: about the "
                     "markers arm's number of optimizer steps)")
@@ -553,23 +834,63 @@ def main(argv=None) -> int:
     ap.add_argument("--smoke", action="store_true", help="2 markers steps on 4 documents, both scorers on 3 documents "
                     "(spert scored with the model folder given by --spert-folder); nothing saved")
     ap.add_argument("--spert-folder", default="runs/default/model")
-    ap.add_argument("--doc-only", action="store_true", help="rewrite the doc from runs/relation_compare/results.json")
+    ap.add_argument("--doc-only", action="store_true", help="run 1: rewrite runs/relation_compare/run1_doc.md from "
+                    "runs/relation_compare/results.json")
     a = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    import os
+
+    os.chdir(ROOT)  # the configs' paths are relative to the repository root
+    if a.threads:
+        import torch
+
+        torch.set_num_threads(a.threads)
     from conflict_ner.corpora.registry import load_corpus
     from conflict_ner.document import read_jsonl
     from conflict_ner.training.args import load_config
 
-    cfg = load_config(CONFIG)
+    config = CONFIG2 if a.base else CONFIG
+    cfg = load_config(config)
     if len(cfg.stages) != 1 or [(c.name, c.split) for c in cfg.stages[0].corpora] != [("conflict", "train")]:
-        raise SystemExit(f"{CONFIG}: expected one stage on the conflict train split only")
+        raise SystemExit(f"{config}: expected one stage on the conflict train split only")
     spec = cfg.stages[0].corpora[0]
     if spec.weight != 1.0:
-        raise SystemExit(f"{CONFIG}: the comparison expects weight 1.0 on the conflict train split")
+        raise SystemExit(f"{config}: the comparison expects weight 1.0 on the conflict train split")
+    if a.base:
+        if Path(cfg.init_from).resolve() != (OUT2 / "base").resolve():
+            raise SystemExit(f"{config}: init_from should be {OUT2 / 'base'}")
+        if a.limit:
+            spec.limit = a.limit
+        if a.epochs:
+            cfg.stages[0].epochs = a.epochs
+        if a.tag != "run2":
+            cfg.output_dir = str(OUT / a.tag / "spert")
     train_docs = load_corpus("conflict", "train", root=cfg.data_root).documents
     train_docs = train_docs[: spec.limit] if spec.limit else list(train_docs)  # as training.data.load_mixture
     eval_sets = {"project_dev": load_corpus("conflict", "dev", root=cfg.data_root).documents,
                  "real_dev": read_jsonl(REAL_DEV)}
+    if a.base:
+        out = OUT / a.tag
+        out.mkdir(parents=True, exist_ok=True)
+        if a.report:
+            text = run2_tables(out, eval_sets)
+            (out / "tables.md").write_text(text, encoding="utf-8")
+            print(text)
+            return 0
+        prepared = OUT2 / "base" / "prepared.json"
+        if a.prepare or not prepared.is_file():
+            prepare_base(a.base, OUT2 / "base", cfg.seed)
+        elif json.loads(prepared.read_text())["source"] != a.base:
+            raise SystemExit(f"{OUT2 / 'base'} was prepared from another folder; rerun with --prepare")
+        if a.prepare:
+            return 0
+        if a.max_steps:
+            print(json.dumps(run_markers(cfg, train_docs, eval_sets, a.max_steps, base=cfg.init_from)))
+            return 0
+        for arm in a.arms.split(","):
+            r = run2_arm(arm, cfg, train_docs, eval_sets, out)
+            print(f"[{arm}] done in {r['wall_s']}s", flush=True)
+        return 0
     if a.smoke:
         small = {k: v[:3] for k, v in eval_sets.items()}
         print(json.dumps(run_markers(cfg, train_docs[:4], small, max_steps=2, score=True), indent=1))
@@ -600,8 +921,8 @@ def main(argv=None) -> int:
             res["date"] = time.strftime("%Y-%m-%d")
             path.write_text(json.dumps(res, indent=1, ensure_ascii=False))
     if "spert" in res and "markers" in res:
-        DOC.write_text(write_doc(res, data_summary(cfg, train_docs, eval_sets)), encoding="utf-8")
-        print(f"wrote {DOC}")
+        RUN1_DOC.write_text(write_doc(res, data_summary(cfg, train_docs, eval_sets)), encoding="utf-8")
+        print(f"wrote {RUN1_DOC}")
     return 0
 
 
