@@ -120,3 +120,5 @@ def test_count_rules_leave_other_labels_and_do_not_grow_into_them():
     units, is_word = unit_spans(text)
     spans = [(1, 2, "ACTOR"), (2, 3, "COUNT")]  # a made-up ACTOR on "ثلاثة" blocks the growth
     assert count_rules(spans, units, is_word, text) == spans
+    both = [(1, 2, "COUNT"), (2, 3, "COUNT")]  # two COUNTs side by side: neither grows into the other
+    assert count_rules(both, units, is_word, text) == both
