@@ -39,6 +39,9 @@ split by the grid of scripts/tune_relation_thresholds.py, applied unchanged to t
     nice -n 5 .venv/bin/python scripts/compare_relation_heads.py --base $B --arms spert --threads 1
     nice -n 5 .venv/bin/python scripts/compare_relation_heads.py --base $B --arms markers --threads 1
     .venv/bin/python scripts/compare_relation_heads.py --base $B --report   # run2/tables.md
+
+(recorded in docs/relation_design.md: run 2-200 with --limit 200 in run2/, run 2-full with
+--tag run2_full --limit 336 in run2_full/; the two arms of each ran at the same time.)
 """
 
 from __future__ import annotations
