@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
+from .boundary_rules import apply_boundary_rules
 from .counts import is_number_word, parse_count
 from .schema import tag_label
 
@@ -32,6 +35,40 @@ def bio_spans(tags: list[str], is_word: list[bool]) -> list[tuple[int, int, str]
         if a < b:
             out.append((a, b, label))
     return out
+
+
+DECODERS = ("argmax", "viterbi")
+
+
+def decode_tags(dist: list[list[float]], id2tag: dict[int, str], decoder: str = "argmax") -> list[str]:
+    """Tags of consecutive units from their tag distributions. ``argmax`` takes each unit's most
+    probable tag (bio_spans then reads an I- after O as a start); ``viterbi`` takes the most probable
+    sequence in which every I-X follows B-X or I-X, so a span is never cut where the model hesitates
+    between B- and I- and never starts on an I-."""
+    if decoder not in DECODERS:
+        raise ValueError(f"unknown decoder {decoder!r}; choose one of {', '.join(DECODERS)}")
+    if not dist:
+        return []
+    x = np.log(np.clip(np.asarray(dist, dtype=np.float64), 1e-12, None))
+    if decoder == "argmax":
+        return [id2tag[int(k)] for k in x.argmax(-1)]
+    n_tags = x.shape[1]
+    names = [id2tag[k] for k in range(n_tags)]
+    allowed = np.zeros((n_tags, n_tags))  # allowed[prev, cur]: 0 or -inf
+    for j, cur in enumerate(names):
+        if cur.startswith("I-"):
+            allowed[:, j] = [0.0 if p[2:] == cur[2:] and p[:2] in ("B-", "I-") else -np.inf for p in names]
+    start = np.array([-np.inf if t.startswith("I-") else 0.0 for t in names])
+    score = start + x[0]
+    back = np.zeros(x.shape, dtype=np.int64)
+    for u in range(1, len(x)):
+        cand = score[:, None] + allowed
+        back[u] = cand.argmax(0)
+        score = cand.max(0) + x[u]
+    best = [int(score.argmax())]
+    for u in range(len(x) - 1, 0, -1):
+        best.append(int(back[u, best[-1]]))
+    return [names[k] for k in reversed(best)]
 
 
 _GROUP_SEPARATORS = {",", "٬", "."}
@@ -205,5 +242,7 @@ def count_rules(spans: list[tuple[int, int, str]], units: list[tuple[int, int]],
 
 def apply_span_rules(spans: list[tuple[int, int, str]], units: list[tuple[int, int]], is_word: list[bool],
                      text: str) -> list[tuple[int, int, str]]:
-    """The spec's span conventions on decoded spans: member nouns are not ACTOR, COUNT is a number of people."""
-    return count_rules(drop_member_nouns(spans, units, text), units, is_word, text)
+    """The spec's span conventions on decoded spans: edges the words settle (boundary_rules), member
+    nouns are not ACTOR, COUNT is a number of people."""
+    spans = count_rules(drop_member_nouns(spans, units, text), units, is_word, text)
+    return apply_boundary_rules(spans, units, is_word, text)

@@ -30,6 +30,9 @@ def peaky(seed: int = 1):
     """As tests/test_pipeline.py's fixture: large margins, so quantization noise flips nothing."""
     tok = tiny_tokenizer()
     model = tiny_model(tok, seed=seed).eval()
+    # Per-word tags: Viterbi settles a random model's invalid BIO runs by small sums that quantization
+    # noise may tip; these tests compare backends, and the argmax margins below hold for each word.
+    model.config.tag_decoder = "argmax"
     with torch.no_grad():
         model.classifier.weight.mul_(60)
         model.relation_head.mlp[-1].weight.mul_(60)

@@ -7,12 +7,14 @@ import pytest
 from conflict_ner.decoding import (
     bio_spans,
     count_rules,
+    decode_tags,
     drop_member_nouns,
     is_bare_member_noun,
     merge_count_pieces,
     select_links,
     side_key,
 )
+from conflict_ner.schema import BIO_TAGS
 from conflict_ner.text.windows import unit_spans
 
 
@@ -122,3 +124,35 @@ def test_count_rules_leave_other_labels_and_do_not_grow_into_them():
     assert count_rules(spans, units, is_word, text) == spans
     both = [(1, 2, "COUNT"), (2, 3, "COUNT")]  # two COUNTs side by side: neither grows into the other
     assert count_rules(both, units, is_word, text) == both
+
+
+ID2TAG = dict(enumerate(BIO_TAGS))
+
+
+def _dist(rows: list[dict[str, float]]) -> list[list[float]]:
+    """Distributions from {tag: prob} rows; the rest of each row's mass spread over the other tags."""
+    out = []
+    for row in rows:
+        rest = (1 - sum(row.values())) / (len(BIO_TAGS) - len(row))
+        out.append([row.get(t, rest) for t in BIO_TAGS])
+    return out
+
+
+def test_viterbi_keeps_a_span_whole_where_argmax_splits_it():
+    """regression: "قبل" (B-DATE) "أيام" (B-DATE 0.5, I-DATE 0.45) came out as two DATEs with argmax."""
+    dist = _dist([{"B-DATE": 0.9}, {"B-DATE": 0.5, "I-DATE": 0.45}])
+    assert decode_tags(dist, ID2TAG, "argmax") == ["B-DATE", "B-DATE"]
+    assert decode_tags(dist, ID2TAG, "viterbi") == ["B-DATE", "B-DATE"]  # B-B is valid: the model's call
+    dist = _dist([{"B-DATE": 0.9}, {"O": 0.5, "I-DATE": 0.45}, {"I-DATE": 0.9}])
+    assert decode_tags(dist, ID2TAG, "argmax") == ["B-DATE", "O", "I-DATE"]
+    assert decode_tags(dist, ID2TAG, "viterbi") == ["B-DATE", "I-DATE", "I-DATE"]
+
+
+def test_viterbi_never_starts_a_span_on_an_inside_tag():
+    dist = _dist([{"O": 0.6, "I-ACTOR": 0.3}, {"I-ACTOR": 0.6, "B-LOCATION": 0.3}])
+    tags = decode_tags(dist, ID2TAG, "viterbi")
+    assert not tags[0].startswith("I-")
+    assert all(not t.startswith("I-") or p[2:] == t[2:] for p, t in zip(tags, tags[1:]))
+    assert decode_tags([], ID2TAG, "viterbi") == []
+    with pytest.raises(ValueError, match="unknown decoder"):
+        decode_tags(dist, ID2TAG, "beam")

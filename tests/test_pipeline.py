@@ -99,8 +99,14 @@ def test_an_entity_across_a_window_edge_is_merged_into_one(tiny_folder):
 
             self.window = Window(0, 4, a, b)
 
-    state.take(W(0, 2), ["B-ACTOR", "I-ACTOR", "O", "O"], [0.9] * 4)
-    state.take(W(2, 4), ["I-ACTOR", "I-ACTOR", "I-ACTOR", "O"], [0.8] * 4)
+    tag2id = {t: int(i) for i, t in eng.model.config.id2label.items()}
+
+    def dist(tags, p):  # each unit: p on its tag, the rest spread evenly
+        n = len(tag2id)
+        return [[p if k == tag2id[t] else (1 - p) / (n - 1) for k in range(n)] for t in tags]
+
+    state.take(W(0, 2), dist(["B-ACTOR", "I-ACTOR", "O", "O"], 0.9))
+    state.take(W(2, 4), dist(["I-ACTOR", "I-ACTOR", "I-ACTOR", "O"], 0.8))
     res = state.finish(eng.model.config)
     assert [(e["label"], e["text"]) for e in res["entities"]] == [("ACTOR", "قوات سوريا الديمقراطية")]
 

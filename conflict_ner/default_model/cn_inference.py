@@ -15,8 +15,10 @@ import torch
 from .cn_backends import autocast_dtype, resolve_backend
 from .cn_collate import collate_windows
 from .cn_counts import parse_count
-from .cn_decoding import apply_span_rules, bio_spans, merge_count_pieces, select_links
+from .cn_decoding import apply_span_rules, bio_spans, decode_tags, merge_count_pieces, select_links
+from .cn_doc_rules import apply_outcome_cues, share_headline_sides
 from .cn_features import EncodedText, add_span_targets, encode_text, special_tokens, window_inputs
+from .cn_configuration import HEAD_DEFAULTS
 
 CONTEXT_CHARS = 40  # raw characters either side of a count searched for qualifiers
 
@@ -56,6 +58,10 @@ class Extractor:
         self.id2tag = {int(k): v for k, v in self.model.config.id2label.items()}
         cap = getattr(self.model.config, "max_position_embeddings", 512)
         self.max_length = min(self.max_length, cap)
+
+    def tags_of(self, dist: list[list[float]]) -> list[str]:
+        """Tags of consecutive units from their tag distributions (the config's ``tag_decoder``)."""
+        return decode_tags(dist, self.id2tag, _setting(self.model.config, "tag_decoder"))
 
     @property
     def device(self) -> torch.device:
@@ -108,13 +114,12 @@ class Extractor:
             for k, wi in enumerate(batch):
                 st = states[wi.doc]
                 pos = torch.tensor(wi.first_token, device=self.device)
-                p, t = probs[k, pos].max(-1)
-                tags = [self.id2tag[x] for x in t.tolist()]
-                st.take(wi, tags, p.tolist())
+                dist = probs[k, pos].tolist()
+                st.take(wi, dist)
                 spans = gold_spans[wi.doc] if gold_entities is not None else [
                     (a, e, lab, None) for a, e, lab in decode_rules(self.model.config, st.enc, [
                         (a + wi.window.start, e + wi.window.start, lab)
-                        for a, e, lab in bio_spans(tags, st.enc.is_word[wi.window.start : wi.window.end])])
+                        for a, e, lab in bio_spans(self.tags_of(dist), st.enc.is_word[wi.window.start : wi.window.end])])
                 ]
                 add_span_targets(wi, st.enc, spans, None, self.model.config.relation_window, own_only=True)
             span_batch = [wi for wi in batch if wi.counts]
@@ -148,16 +153,14 @@ class _DocState:
     def __init__(self, enc: EncodedText):
         self.enc = enc
         n = len(enc.units)
-        self.tags = ["O"] * n
-        self.probs = [1.0] * n
+        self.dist: list[list[float] | None] = [None] * n  # tag distribution of each unit
         self.pair_scores: dict[tuple[int, int], dict[tuple[int, int], tuple[float, int]]] = {}
         self.outcomes: dict[tuple[int, int], list[float]] = {}
 
-    def take(self, wi, tags, probs):
+    def take(self, wi, dist):
         w = wi.window
         for u in range(w.own_start, w.own_end):
-            self.tags[u] = tags[u - w.start]
-            self.probs[u] = probs[u - w.start]
+            self.dist[u] = dist[u - w.start]
 
     def take_heads(self, wi, pair_probs, outcome_probs):
         for k, (ci, ai) in enumerate(wi.pairs):
@@ -169,20 +172,27 @@ class _DocState:
     def finish(self, config, gold_spans=None, keep_candidates: bool = False) -> dict:
         enc = self.enc
         raw = enc.norm.raw
+        id2tag = {int(k): v for k, v in config.id2label.items()}
+        outside = next(k for k, v in id2tag.items() if v == "O")
+        dist = [d if d is not None else [float(k == outside) for k in range(len(id2tag))] for d in self.dist]
+        tags = decode_tags(dist, id2tag, _setting(config, "tag_decoder"))
+        tag2id = {v: k for k, v in id2tag.items()}
+        tag_prob = [d[tag2id[t]] for d, t in zip(dist, tags)]
         if gold_spans is not None:
             spans = [(a, b, lab) for a, b, lab, _ in gold_spans]
         else:
-            spans = decode_rules(config, enc, bio_spans(self.tags, enc.is_word))
-        entities = []
+            spans = decode_rules(config, enc, bio_spans(tags, enc.is_word))
+        entities, outcome_probs = [], {}
         for a, b, label in spans:
             s, e = enc.unit_to_raw(a, b)
-            score = sum(self.probs[a:b]) / (b - a)
+            score = sum(tag_prob[a:b]) / (b - a)
             ent = {"label": label, "text": raw[s:e], "start": s, "end": e, "score": round(float(score), 4)}
             if label == "COUNT":
                 info = parse_count(raw[s:e], raw[max(0, s - CONTEXT_CHARS) : s], raw[e : e + CONTEXT_CHARS])
                 ent.update(info.to_json())
                 probs = self.outcomes.get((a, b))
                 if probs:
+                    outcome_probs[len(entities)] = probs
                     k = max(range(len(probs)), key=probs.__getitem__)
                     ent["outcome"] = config.outcome_labels[k]
                     ent["outcome_score"] = round(probs[k], 4)
@@ -200,8 +210,12 @@ class _DocState:
                     j = _overlapping(spans, a, "ACTOR")
                 if j is not None:
                     candidates.setdefault(index[c], []).append((j, prob, dist))
+        if _setting(config, "outcome_cues"):
+            apply_outcome_cues(raw, entities, outcome_probs, list(config.outcome_labels), _setting(config, "outcome_cue_min_prob"))
         links = select_links(candidates, [e["text"] for e in entities], config.relation_threshold,
                              getattr(config, "relation_extra_threshold", None))
+        if _setting(config, "share_headline_sides"):
+            links = share_headline_sides(raw, entities, links)
         relations = [{"count": c, "actor": a, "label": "side", "score": round(p, 4)} for c, a, p in links]
         out = {"entities": entities, "relations": relations, "casualties": casualty_records(entities, relations)}
         if keep_candidates:
@@ -212,9 +226,14 @@ class _DocState:
 def decode_rules(config, enc: EncodedText, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Pieces of one number joined, then the spec's span rules (the config's ``span_rules``)."""
     spans = merge_count_pieces(spans, enc.units, enc.norm.text)
-    if getattr(config, "span_rules", True):
+    if _setting(config, "span_rules"):
         spans = apply_span_rules(spans, enc.units, enc.is_word, enc.norm.text)
     return spans
+
+
+def _setting(config, key: str):
+    """A decoding setting of the config, or its default (HEAD_DEFAULTS) on configs that predate it."""
+    return getattr(config, key, HEAD_DEFAULTS[key])
 
 
 def _overlapping(spans, unit_span, label):

@@ -25,6 +25,15 @@ HEAD_DEFAULTS: dict[str, Any] = {
     # The spec's span conventions in decoding (decoding.apply_span_rules: bare member nouns are not
     # ACTOR; COUNT is a number of people). Off for a model trained to another labelling standard.
     "span_rules": True,
+    # How tags are read from the tagger's distributions (decoding.decode_tags): "viterbi", the best
+    # valid BIO sequence, or "argmax" per word (what models saved before it was added were scored with).
+    "tag_decoder": "viterbi",
+    # Outcome cue words next to a count ("نزحوا", "في عداد المفقودين") override the outcome head
+    # where it gives the cued outcome at least outcome_cue_min_prob (doc_rules.apply_outcome_cues).
+    "outcome_cues": True,
+    "outcome_cue_min_prob": 0.1,
+    # A headline count with no side takes the sides of its restatement below (doc_rules.share_headline_sides).
+    "share_headline_sides": True,
 }
 
 
