@@ -16,7 +16,7 @@ from .backends import autocast_dtype, resolve_backend
 from .collate import collate_windows
 from .counts import parse_count
 from .decoding import apply_span_rules, bio_spans, decode_tags, merge_count_pieces, select_links
-from .doc_rules import apply_outcome_cues, share_headline_sides
+from .doc_rules import apply_outcome_cues, apply_relation_rules, share_headline_sides
 from .features import EncodedText, add_span_targets, encode_text, special_tokens, window_inputs
 from .modeling.configuration import HEAD_DEFAULTS
 
@@ -216,6 +216,8 @@ class _DocState:
                              getattr(config, "relation_extra_threshold", None))
         if _setting(config, "share_headline_sides"):
             links = share_headline_sides(raw, entities, links)
+        if _setting(config, "relation_rules"):
+            links = apply_relation_rules(raw, entities, links)
         relations = [{"count": c, "actor": a, "label": "side", "score": round(p, 4)} for c, a, p in links]
         out = {"entities": entities, "relations": relations, "casualties": casualty_records(entities, relations)}
         if keep_candidates:

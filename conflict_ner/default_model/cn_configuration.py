@@ -34,6 +34,8 @@ HEAD_DEFAULTS: dict[str, Any] = {
     "outcome_cue_min_prob": 0.1,
     # A headline count with no side takes the sides of its restatement below (doc_rules.share_headline_sides).
     "share_headline_sides": True,
+    # The spec's side rules where the pair head is silent or links past a breakdown (doc_rules.RELATION_RULES).
+    "relation_rules": True,
 }
 
 
