@@ -4,8 +4,9 @@
     python scripts/tune_relation_thresholds.py MODEL --data CORPUS[:split]|FILE.jsonl [--write]
 
 A count's best side is linked at ``relation_threshold``, each further side at
-``relation_extra_threshold`` (decoding.select_links). The relation head runs once, on the gold
-entities; every grid point then re-decodes the kept pair scores, and is scored by Rel (gold
+``relation_extra_threshold`` (decoding.select_links), then the model's document-level side rules
+(inference.decode_links). The relation head runs once, on the gold entities; every grid point then
+re-decodes the kept pair scores, and is scored by Rel (gold
 entities, by side: the spec's headline relation score). ``--write`` stores the best pair in
 MODEL/config.json (a config change: the weights are untouched).
 
@@ -42,10 +43,10 @@ def main(argv=None) -> int:
     ap.add_argument("--write", action="store_true", help="store the best thresholds in MODEL/config.json")
     args = ap.parse_args(argv)
 
-    from conflict_ner.decoding import select_links
     from conflict_ner.defaults import load_pipeline
     from conflict_ner.evaluation.evaluate import gold_entity_dicts
     from conflict_ner.evaluation.spans import relation_scores
+    from conflict_ner.inference import decode_links
 
     docs = load_docs(args.data)
     if not any(d.relations for d in docs):
@@ -60,9 +61,8 @@ def main(argv=None) -> int:
             if extra is not None and extra <= first:
                 continue
             pred = []
-            for r in res:
-                surfaces = [e["text"] for e in r["entities"]]
-                links = select_links(r["link_candidates"], surfaces, first, extra)
+            for d, r in zip(docs, res):
+                links = decode_links(eng.model.config, d.text, r["entities"], r["link_candidates"], first, extra)
                 pred.append({"entities": r["entities"], "relations": [{"count": c, "actor": a} for c, a, _ in links]})
             s = relation_scores(docs, pred)["by_side"]
             rows.append((s["f1"], first, extra, s["precision"], s["recall"]))

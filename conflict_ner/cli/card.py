@@ -18,6 +18,8 @@ def add_parser(sub):
                    help="quality targets to report against the evaluations (see configs/targets.yaml)")
     p.add_argument("--train-config", default=None,
                    help="training config YAML (default: FOLDER/training_config.yaml or the run's config.yaml next to FOLDER)")
+    p.add_argument("--limit", action="append", default=[], metavar="TEXT",
+                   help="a known limit no evaluation file tells (repeatable; one bullet each under \"Known limits\")")
     p.set_defaults(func=run)
 
 
@@ -29,7 +31,8 @@ def run(args) -> int:
             raise CardError("give at least one --eval EVAL.json (write one with `conflict-ner evaluate --output-json`)")
         evals = load_evals(args.eval)
         path = write_card(args.folder, evals, args.output, model_name=args.model_name, model_id=args.model_id,
-                          base_model=args.base_model, train_config=args.train_config, targets=args.targets)
+                          base_model=args.base_model, train_config=args.train_config, targets=args.targets,
+                          limits=args.limit)
     except CardError as exc:
         print(f"conflict-ner card: {exc}", file=sys.stderr)
         return 1

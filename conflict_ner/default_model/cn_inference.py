@@ -212,17 +212,26 @@ class _DocState:
                     candidates.setdefault(index[c], []).append((j, prob, dist))
         if _setting(config, "outcome_cues"):
             apply_outcome_cues(raw, entities, outcome_probs, list(config.outcome_labels), _setting(config, "outcome_cue_min_prob"))
-        links = select_links(candidates, [e["text"] for e in entities], config.relation_threshold,
-                             getattr(config, "relation_extra_threshold", None))
-        if _setting(config, "share_headline_sides"):
-            links = share_headline_sides(raw, entities, links)
-        if _setting(config, "relation_rules"):
-            links = apply_relation_rules(raw, entities, links)
+        links = decode_links(config, raw, entities, candidates)
         relations = [{"count": c, "actor": a, "label": "side", "score": round(p, 4)} for c, a, p in links]
         out = {"entities": entities, "relations": relations, "casualties": casualty_records(entities, relations)}
         if keep_candidates:
             out["link_candidates"] = {c: sorted(v) for c, v in candidates.items()}  # count -> [(actor, prob, distance)]
         return out
+
+
+def decode_links(config, text: str, entities: list[dict], candidates: dict[int, list[tuple[int, float, int]]],
+                 threshold: float | None = None, extra_threshold: float | None = None) -> list[tuple[int, int, float]]:
+    """(count, actor, score) links: the pair head's candidates through the config's thresholds (or the
+    ones given, for tuning), then the spec's document-level side rules."""
+    if threshold is None:
+        threshold, extra_threshold = config.relation_threshold, getattr(config, "relation_extra_threshold", None)
+    links = select_links(candidates, [e["text"] for e in entities], threshold, extra_threshold)
+    if _setting(config, "share_headline_sides"):
+        links = share_headline_sides(text, entities, links)
+    if _setting(config, "relation_rules"):
+        links = apply_relation_rules(text, entities, links)
+    return links
 
 
 def decode_rules(config, enc: EncodedText, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

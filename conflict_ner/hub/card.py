@@ -259,6 +259,29 @@ def limits_markdown(evals: list[tuple[str, dict]]) -> str:
     return "\n".join(lines) if lines else "- No evaluation was given for this card."
 
 
+def decoding_markdown(cfg: dict) -> str:
+    """How the folder's config decodes: the settings that shape every score above, read from config.json."""
+    from ..modeling.configuration import HEAD_DEFAULTS
+
+    def get(key):
+        value = cfg.get(key)
+        return HEAD_DEFAULTS[key] if value is None and key in HEAD_DEFAULTS else value
+
+    on = {True: "on", False: "off"}
+    extra = get("relation_extra_threshold")
+    lines = [
+        f"- tags: `{get('tag_decoder')}` (`tag_decoder`)",
+        f"- the spec's span rules (member nouns, COUNT as a number of people, boundary rules): {on[bool(get('span_rules'))]}",
+        f"- outcome cue words: {on[bool(get('outcome_cues'))]}"
+        + (f" (where the outcome head gives the cued outcome at least {get('outcome_cue_min_prob')})" if get("outcome_cues") else ""),
+        f"- links: best side at `relation_threshold` {get('relation_threshold')}, each further side at "
+        f"`relation_extra_threshold` {extra if extra is not None else get('relation_threshold')}",
+        f"- the spec's side rules (`relation_rules`): {on[bool(get('relation_rules'))]}; headline counts share "
+        f"their restatement's sides (`share_headline_sides`): {on[bool(get('share_headline_sides'))]}",
+    ]
+    return "Every setting is a key of `config.json`; change it there to decode differently with the same weights.\n\n" + "\n".join(lines)
+
+
 def training_markdown(train_cfg: dict | None, base: str | None) -> str:
     if not train_cfg:
         return ("No training configuration was found with the model folder (pass `--train-config`), so the "
@@ -318,8 +341,9 @@ def render(template: str, values: dict[str, str]) -> str:
 
 def build_card(folder: str | Path, evals: list[tuple[str, dict]], *, model_name: str | None = None,
                model_id: str | None = None, base_model: str | None = None, train_config: str | Path | None = None,
-               targets: str | Path | None = None):
-    """A ``huggingface_hub.ModelCard`` for the model folder."""
+               targets: str | Path | None = None, limits: list[str] | None = None):
+    """A ``huggingface_hub.ModelCard`` for the model folder. ``limits``: known limits of this model that
+    no evaluation file can tell (each becomes a bullet under "Known limits")."""
     from huggingface_hub import ModelCard, ModelCardData
 
     from .. import __version__
@@ -336,9 +360,9 @@ def build_card(folder: str | Path, evals: list[tuple[str, dict]], *, model_name:
         language="ar", license="mit", library_name="transformers", pipeline_tag="token-classification",
         datasets=datasets or None, base_model=base, tags=TAGS, model_name=model_name, eval_results=results or None,
     )
+    cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     max_length = next((r["meta"].get("max_length") for _, r in evals if r["meta"].get("max_length")), None)
     if max_length is None:
-        cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         max_length = cfg.get("max_position_embeddings", "the model's")
     body = render(TEMPLATE.read_text(encoding="utf-8"), {
         "model_name": model_name,
@@ -349,7 +373,8 @@ def build_card(folder: str | Path, evals: list[tuple[str, dict]], *, model_name:
         "targets": targets_markdown(load_targets(targets, evals) if targets else []),
         "evaluation": "\n\n".join(evaluation_markdown(n, r) for n, r in evals) or "No evaluation was given for this card.",
         "training": training_markdown(train_cfg, base),
-        "limits": limits_markdown(evals),
+        "limits": "\n".join([limits_markdown(evals), *(f"- {x}" for x in limits or [])]),
+        "decoding": decoding_markdown(cfg),
     })
     return ModelCard(f"---\n{data.to_yaml()}\n---\n\n{body}")
 

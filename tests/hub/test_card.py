@@ -206,3 +206,18 @@ def test_targets_are_read_against_the_evaluations(tiny_folder, result, tmp_path)
         targets.write_text(yaml.safe_dump(bad), encoding="utf-8")
         with pytest.raises(card_mod.CardError, match=message):
             card_mod.build_card(tiny_folder, evals, targets=targets)
+
+
+def test_the_decoding_section_reads_the_folder_config_and_limits_are_added(tiny_folder, result, tmp_path):
+    folder = tmp_path / "m"
+    shutil.copytree(tiny_folder, folder)
+    cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    cfg.update({"tag_decoder": "argmax", "relation_threshold": 0.42, "relation_extra_threshold": 0.77, "relation_rules": False})
+    (folder / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    evals = card_mod.load_evals([f"dev={write_eval(result, tmp_path / 'own.json')}"])
+    text = str(card_mod.build_card(folder, evals, model_name="m", limits=["rules were read off the dev errors"]))
+    section = text[text.index("## Decoding"):text.index("## Evaluation")]
+    assert "`argmax`" in section and "0.42" in section and "0.77" in section
+    assert "(`relation_rules`): off" in section and "(`share_headline_sides`): on" in section
+    limits = text[text.index("## Known limits"):text.index("## Intended uses")]
+    assert "- rules were read off the dev errors" in limits
