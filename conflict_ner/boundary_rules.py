@@ -9,20 +9,13 @@ from __future__ import annotations
 import re
 
 from .counts import is_number_word
-
-_MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670]")
-_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"})
-_PROCLITIC = re.compile(r"^(?:وب|ول|فب|فل|و|ف|ب|ل|ك)")
-
-
-def fold(word: str) -> str:
-    return _MARKS.sub("", word).strip().translate(_FOLD)
+from .text.arabic import fold, strip_proclitic
 
 
 def _bare(word: str) -> set[str]:
     """The folded word with and without one proclitic."""
     w = fold(word)
-    return {w, _PROCLITIC.sub("", w)} if len(w) > 3 else {w}
+    return {w, strip_proclitic(w)} if len(w) > 3 else {w}
 
 
 # Conventions, ACTOR modifiers: "relative clauses (التي…) ... stay outside".
@@ -206,7 +199,7 @@ def split_conjoined_groups(spans, units, is_word, text):
         if label != "ACTOR" or len(words) < 2:
             out.append((a, b, label))
             continue
-        first = _PROCLITIC.sub("", fold(text[units[words[0]][0] : units[words[0]][1]])) if len(words) else ""
+        first = strip_proclitic(fold(text[units[words[0]][0] : units[words[0]][1]]))
         cut = None
         if first.startswith("ال"):
             for i in range(1, len(words)):

@@ -9,9 +9,7 @@ import numpy as np
 from .boundary_rules import apply_boundary_rules
 from .counts import is_number_word, parse_count
 from .schema import tag_label
-
-_PROCLITIC = re.compile(r"^(?:وب|ول|فب|فل|و|ف|ب|ل|ك)(?=..)")
-_MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670]")
+from .text.arabic import MARKS, fold, strip_proclitic
 
 
 def bio_spans(tags: list[str], is_word: list[bool]) -> list[tuple[int, int, str]]:
@@ -94,8 +92,7 @@ def merge_count_pieces(spans: list[tuple[int, int, str]], units: list[tuple[int,
 
 def side_key(surface: str) -> str:
     """The spec's side identity: surface without a leading proclitic, tatweel and diacritics."""
-    s = _MARKS.sub("", surface).strip()
-    return _PROCLITIC.sub("", s)
+    return strip_proclitic(MARKS.sub("", surface).strip())
 
 
 def select_links(
@@ -128,7 +125,7 @@ def select_links(
 # (جنود، المسلحين، عنصرا، أشخاص), a word the spec keeps outside ACTOR spans (قتلى، جرحى), and a
 # pronoun-possessed force noun (قواتها، جنوده، عناصرهم) are never ACTOR mentions. Only whole
 # one-word spans are dropped, so "جنود الجيش التركي" and the side nouns "حوثيا", "مدنيين" stay.
-# Forms are written with bare alef and ي, as _fold() reads a span.
+# Forms are written with bare alef and ي, as fold() reads a span.
 _MEMBER_STEMS = {
     "جندي": "جنديا جنديان جنديين جنود",
     "عنصر": "عنصرا عنصران عنصرين عناصر",
@@ -151,19 +148,14 @@ MEMBER_NOUNS = frozenset(
     for article in ("", "ال")
 )
 _POSSESSED = re.compile(r"^(?:قوات|جنود|عناصر|مقاتلي|افراد|رجال|مسلحي|موظفي|متطوعي)(?:ه|ها|هم|هما|هن|نا)$")
-_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"})
-
-
-def _fold(surface: str) -> str:
-    return _MARKS.sub("", surface).strip().translate(_FOLD)
 
 
 def is_bare_member_noun(surface: str) -> bool:
     """True for a one-word surface that the spec never tags ACTOR (see MEMBER_NOUNS)."""
-    word = _fold(surface)
+    word = fold(surface)
     if not word or " " in word:
         return False
-    forms = {word, _PROCLITIC.sub("", word)}
+    forms = {word, strip_proclitic(word)}
     return any(f in MEMBER_NOUNS or _POSSESSED.match(f) for f in forms)
 
 
@@ -179,7 +171,7 @@ def drop_member_nouns(spans: list[tuple[int, int, str]], units: list[tuple[int, 
 # money are not COUNT" (conventions: "numbers of families, houses or vehicles are not"). What follows
 # a number names what it counts; these nouns (singular, plural, accusative; read under a proclitic and
 # the article) are things, families, money and units, never people.
-_NOT_PEOPLE = frozenset(_fold(w) for w in """
+_NOT_PEOPLE = frozenset(fold(w) for w in """
     منزل منزلا منازل بيت بيتا بيوت مبنى مباني مبان مدرسة مدارس مستشفى مستشفيات مسجد مساجد قرية قرى
     بلدة بلدات مخيم مخيما مخيمات موقع موقعا مواقع مقر مقرا مقرات حي أحياء محل محلات متجر متاجر
     سيارة سيارات مركبة مركبات آلية آليات دبابة دبابات مدرعة مدرعات طائرة طائرات مسيرة مسيرات صاروخ
@@ -192,13 +184,13 @@ _NOT_PEOPLE = frozenset(_fold(w) for w in """
     خلية خلايا خرق خرقا خروقات هجوم هجوما هجمات عملية عمليات مجزرة مجازر دولة دول حادث حوادث
 """.split())
 _PERCENT_AFTER = re.compile(r"^\s*(?:[%٪]|(?:في|بال)\s?الما?[ئي]ة)")
-_AGE_BEFORE = frozenset(_fold(w) for w in "سن عمر عمره عمرها عمرهم أعمار أعمارهم أعمارهن العمر".split())
+_AGE_BEFORE = frozenset(fold(w) for w in "سن عمر عمره عمرها عمرهم أعمار أعمارهم أعمارهن العمر".split())
 
 
 def _noun_forms(word: str) -> set[str]:
     """The word as written and without a proclitic, each also without the article (folded)."""
     forms = set()
-    for w in {_fold(word), _PROCLITIC.sub("", _fold(word))}:
+    for w in {fold(word), strip_proclitic(fold(word))}:
         forms |= {w, w[2:]} if w.startswith("ال") and len(w) > 3 else {w}
     return forms
 
@@ -231,7 +223,7 @@ def count_rules(spans: list[tuple[int, int, str]], units: list[tuple[int, int]],
         raw = text[units[a][0] : units[b - 1][1]]
         after = text[units[b - 1][1] : units[b - 1][1] + 20]
         nxt = next((u for u in range(b, min(b + 2, len(units))) if is_word[u]), None)
-        prev = [u for u in range(max(0, a - 2), a) if is_word[u] and _fold(word(u)) not in ("ال", "الـ")]
+        prev = [u for u in range(max(0, a - 2), a) if is_word[u] and fold(word(u)) not in ("ال", "الـ")]
         if (parse_count(raw).value is None or _PERCENT_AFTER.match(after)
                 or (nxt is not None and next_to(b - 1, nxt) and _noun_forms(word(nxt)) & _NOT_PEOPLE)
                 or (prev and _noun_forms(word(prev[-1])) & _AGE_BEFORE)):

@@ -16,9 +16,10 @@ from .backends import autocast_dtype, resolve_backend
 from .collate import collate_windows
 from .counts import parse_count
 from .decoding import apply_span_rules, bio_spans, decode_tags, merge_count_pieces, select_links
-from .doc_rules import apply_outcome_cues, apply_relation_rules, share_headline_sides
 from .features import EncodedText, add_span_targets, encode_text, special_tokens, window_inputs
 from .modeling.configuration import HEAD_DEFAULTS
+from .outcome_cues import apply_outcome_cues
+from .side_rules import apply_relation_rules, share_headline_sides
 
 CONTEXT_CHARS = 40  # raw characters either side of a count searched for qualifiers
 

@@ -16,9 +16,10 @@ from .cn_backends import autocast_dtype, resolve_backend
 from .cn_collate import collate_windows
 from .cn_counts import parse_count
 from .cn_decoding import apply_span_rules, bio_spans, decode_tags, merge_count_pieces, select_links
-from .cn_doc_rules import apply_outcome_cues, apply_relation_rules, share_headline_sides
 from .cn_features import EncodedText, add_span_targets, encode_text, special_tokens, window_inputs
 from .cn_configuration import HEAD_DEFAULTS
+from .cn_outcome_cues import apply_outcome_cues
+from .cn_side_rules import apply_relation_rules, share_headline_sides
 
 CONTEXT_CHARS = 40  # raw characters either side of a count searched for qualifiers
 

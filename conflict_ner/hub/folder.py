@@ -12,8 +12,8 @@ PACKAGE = Path(conflict_ner.__file__).parent
 # The runtime modules, in import order, copied flat into the folder as cn_<name>.py.
 REMOTE_MODULES = [
     "schema.py", "text/words.py", "document.py", "text/normalize.py", "text/sentences.py", "text/windows.py",
-    "counts.py", "features.py", "collate.py", "boundary_rules.py", "decoding.py", "doc_rules.py", "modeling/configuration.py", "modeling/heads.py",
-    "modeling/model.py", "cache.py", "onnx/runtime.py", "backends.py", "inference.py", "pipeline.py",
+    "counts.py", "features.py", "collate.py", "text/arabic.py", "boundary_rules.py", "decoding.py", "outcome_cues.py",
+    "side_rules.py", "modeling/configuration.py", "modeling/heads.py", "modeling/model.py", "cache.py", "onnx/runtime.py", "backends.py", "inference.py", "pipeline.py",
 ]
 _REL_IMPORT = re.compile(r"^(\s*)from \.+(?:[\w.]+\.)?(\w+) import ", re.M)
 TASK = "conflict-extraction"

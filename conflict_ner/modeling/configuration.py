@@ -29,12 +29,12 @@ HEAD_DEFAULTS: dict[str, Any] = {
     # valid BIO sequence, or "argmax" per word (what models saved before it was added were scored with).
     "tag_decoder": "viterbi",
     # Outcome cue words next to a count ("نزحوا", "في عداد المفقودين") override the outcome head
-    # where it gives the cued outcome at least outcome_cue_min_prob (doc_rules.apply_outcome_cues).
+    # where it gives the cued outcome at least outcome_cue_min_prob (outcome_cues.apply_outcome_cues).
     "outcome_cues": True,
     "outcome_cue_min_prob": 0.1,
-    # A headline count with no side takes the sides of its restatement below (doc_rules.share_headline_sides).
+    # A headline count with no side takes the sides of its restatement below (side_rules.share_headline_sides).
     "share_headline_sides": True,
-    # The spec's side rules where the pair head is silent or links past a breakdown (doc_rules.RELATION_RULES).
+    # The spec's side rules where the pair head is silent or links past a breakdown (side_rules.RELATION_RULES).
     "relation_rules": True,
 }
 

@@ -1,65 +1,17 @@
-"""Document-level rules after the heads (conflict_ner/doc_rules.py)."""
+"""The spec's side rules over the pair head's links (conflict_ner/side_rules.py)."""
 
 from __future__ import annotations
 
-from conflict_ner.doc_rules import (
-    apply_outcome_cues,
+from entity_dicts import actor, count, ents_of
+
+from conflict_ner.side_rules import (
     drop_breakdown_links,
     is_headline,
     link_coordinated,
     link_others,
     link_possessed,
-    outcome_cues,
     share_headline_sides,
 )
-
-OUTCOMES = ["killed", "wounded", "missing", "captured", "displaced", "other"]
-
-
-def count(text: str, surface: str, outcome: str, value: int | None = None, occurrence: int = 0) -> dict:
-    s = -1
-    for _ in range(occurrence + 1):
-        s = text.index(surface, s + 1)
-    return {"label": "COUNT", "text": surface, "start": s, "end": s + len(surface), "outcome": outcome,
-            "outcome_score": 0.5, "value": value, "approximate": False}
-
-
-def actor(text: str, surface: str) -> dict:
-    s = text.index(surface)
-    return {"label": "ACTOR", "text": surface, "start": s, "end": s + len(surface)}
-
-
-def test_cue_words_next_to_a_count_name_its_outcome():
-    text = "وقال إن نحو 200 مدني نزحوا من الأحياء، ومقتل 62 نازحا وفقدان العشرات منهم"
-    c200, c62, many = (count(text, s, "other") for s in ("200", "62", "العشرات"))
-    stops = [(c["start"], c["end"]) for c in (c200, c62, many)]
-    assert outcome_cues(text, c200["start"], c200["end"], stops) == {"displaced"}
-    # several cues: the rule then leaves the head's outcome alone
-    assert outcome_cues(text, c62["start"], c62["end"], stops) == {"killed", "displaced", "missing"}
-    assert outcome_cues(text, many["start"], many["end"], stops) == {"missing", "displaced"}
-    text = "قتل 5 و3 أسرى"  # the scan stops at the next count: "أسرى" is the 3's
-    c5, c3 = count(text, "5", "other"), count(text, "و3", "other")
-    stops = [(c5["start"], c5["end"]), (c3["start"], c3["end"])]
-    assert outcome_cues(text, c5["start"], c5["end"], stops) == {"killed"}
-    assert outcome_cues(text, c3["start"], c3["end"], stops) == {"captured"}
-
-
-def test_family_and_israel_are_no_capture_cues():
-    text = "قتل 5 من أسرة واحدة و3 إسرائيليين"
-    c = count(text, "5", "killed")
-    assert outcome_cues(text, c["start"], c["end"], []) == {"killed"}
-
-
-def test_a_cue_overrides_the_head_only_where_the_head_allows_it():
-    """regression: the sample article's "نحو 200 مدني نزحوا" came out as missing (head: missing
-    0.53, displaced 0.25)."""
-    text = "وأضاف أن نحو 200 مدني نزحوا إلى مدينة هجين"
-    ents = [count(text, "200", "missing")]
-    apply_outcome_cues(text, ents, {0: [0.0, 0.04, 0.53, 0.0, 0.25, 0.18]}, OUTCOMES, min_prob=0.1)
-    assert ents[0]["outcome"] == "displaced" and ents[0]["outcome_score"] == 0.25
-    ents = [count(text, "200", "missing")]
-    apply_outcome_cues(text, ents, {0: [0.0, 0.04, 0.9, 0.0, 0.05, 0.01]}, OUTCOMES, min_prob=0.1)
-    assert ents[0]["outcome"] == "missing"  # the head is sure: the cue does not win
 
 
 def test_a_headline_count_takes_the_sides_of_its_restatement():
@@ -83,20 +35,6 @@ def test_only_headline_counts_with_the_same_value_outcome_and_noun_take_sides():
     body_only = "قتل 3 جنود من الجيش وقتل 3 جنود"  # no headline: nothing to share
     ents = [count(body_only, "3", "killed", 3), actor(body_only, "الجيش"), count(body_only, "3", "killed", 3, occurrence=1)]
     assert share_headline_sides(body_only, ents, [(0, 1, 0.9)]) == [(0, 1, 0.9)]
-
-
-def ents_of(text: str, items: list[tuple[str, str, int]]) -> list[dict]:
-    """Entities from (surface, label, occurrence)."""
-    out = []
-    for surface, label, occ in items:
-        e = count(text, surface, "killed", occurrence=occ) if label == "COUNT" else None
-        if e is None:
-            s = -1
-            for _ in range(occ + 1):
-                s = text.index(surface, s + 1)
-            e = {"label": label, "text": surface, "start": s, "end": s + len(surface)}
-        out.append(e)
-    return out
 
 
 def test_a_total_is_not_linked_to_a_group_in_its_breakdown():

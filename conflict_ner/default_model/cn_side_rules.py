@@ -1,84 +1,23 @@
-"""Document-level rules on decoded entities, after the heads: an outcome word next to a count, and
-counts that repeat (a headline's count restated in the body) sharing their sides.
+"""The spec's side rules over the pair head's links, for a whole document: a headline count takes its
+restatement's sides; a total with its breakdown stays unlinked; pronoun-possessed partitives, "N
+آخرين" and the parts of a breakdown take their group's side; a count of "A وB" counts both.
 
-Both act only where the model leaves room: a cue overrides the outcome head only when the head gives
-the cued outcome some probability, and a count takes the sides of its repeat only when it has none.
+Each rule acts only where the head leaves room (a count with no side) or where the spec rules a
+link out (a group named inside a total's breakdown).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
-from .text.words import word_spans
-
-_MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670]")
-_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
-_CLITIC = re.compile(r"^(?:وب|ول|فب|فل|و|ف|ب|ل|ك)?(?:ال)?")
-
-# Words that say what happened to the counted people (folded: bare alef, ى -> ي, ة -> ه). Whole
-# words only: a stem would also match اسرة (family) or اسرائيل under اسر.
-_CUES: dict[str, str] = {}
-for _outcome, _words in {
-    "killed": "قتل مقتل قتلي قتيل قتيلا قتلوا مصرع مصرعهم مصرعه استشهد استشهاد استشهدوا شهيد شهيدا شهداء",
-    "wounded": "اصابه اصيب اصيبوا اصابات جرح جرحي جريح جريحا مصاب مصابا مصابين مصابون",
-    "missing": "مفقود مفقودا مفقودين مفقودون فقدان عداد",
-    "captured": "اسر اسرت اسير اسيرا اسري اعتقال اعتقل اعتقلت معتقل معتقلا معتقلين خطف اختطاف اختطف "
-                "مختطف مختطفا مختطفين رهينه رهائن احتجاز محتجز محتجزا محتجزين",
-    "displaced": "نزح نزحوا نزوح نازح نازحا نازحين نازحون فر فروا فرار هجر تهجير مهجر مهجرين لاجئ لاجئا "
-                 "لاجئين لاجئون اجلاء",
-}.items():
-    for _w in _words.split():
-        _CUES[_w] = _outcome
-
-_STOPS = re.compile(r"[.،,؛;:!?؟\n«»\"()]")
-CUE_WORDS_AFTER = 3  # the counted noun and the verb or noun that follows it
-CUE_WORDS_BEFORE = 2  # "مقتل 14", "نزوح نحو 200"
-
-
-def _key(word: str) -> str:
-    w = _MARKS.sub("", word).translate(_FOLD)
-    return w if w in _CUES else _CLITIC.sub("", w, count=1)
-
-
-def outcome_cues(text: str, start: int, end: int, stop_at: list[tuple[int, int]]) -> set[str]:
-    """Outcomes named by cue words next to a count at text[start:end]: up to CUE_WORDS_BEFORE words
-    before it and CUE_WORDS_AFTER after, never across punctuation or another entity in ``stop_at``."""
-    found: set[str] = set()
-    words = word_spans(text)
-    after = [w for w in words if w[0] >= end][:CUE_WORDS_AFTER]
-    before = [w for w in words if w[1] <= start][-CUE_WORDS_BEFORE:][::-1]
-    for side, edge in ((after, end), (before, start)):
-        for s, e in side:
-            gap = text[min(edge, e) : max(edge, s)]
-            if _STOPS.search(gap) or any(a < e and s < b for a, b in stop_at if (a, b) != (start, end)):
-                break
-            o = _CUES.get(_key(text[s:e]))
-            if o:
-                found.add(o)
-            edge = e if side is after else s
-    return found
-
-
-def apply_outcome_cues(text: str, entities: list[dict], outcome_probs: dict[int, list[float]],
-                       labels: list[str], min_prob: float) -> None:
-    """Where the words next to a count name one outcome, and the head gives it at least ``min_prob``,
-    that outcome wins ("200 مدني نزحوا" is displaced, whatever else the head leans to)."""
-    counts = [(e["start"], e["end"]) for e in entities if e["label"] == "COUNT"]
-    for k, ent in enumerate(entities):
-        probs = outcome_probs.get(k)
-        if ent["label"] != "COUNT" or not probs:
-            continue
-        cued = outcome_cues(text, ent["start"], ent["end"], counts)
-        if len(cued) == 1:
-            (o,) = cued
-            j = labels.index(o) if o in labels else None
-            if j is not None and o != ent["outcome"] and probs[j] >= min_prob:
-                ent["outcome"], ent["outcome_score"] = o, round(probs[j], 4)
+from .cn_arabic import bare, fold
+from .cn_words import word_spans
 
 
 def _next_word(text: str, end: int) -> str:
     m = re.match(r"\s*(\w+)", text[end : end + 40])
-    return _key(m.group(1)) if m else ""
+    return bare(m.group(1)) if m else ""
 
 
 HEADLINE_MAX_WORDS = 20
@@ -122,6 +61,7 @@ def share_headline_sides(text: str, entities: list[dict], links: list[tuple[int,
     return sorted(out)
 
 
+
 # --- The spec's side rules for counts the pair head leaves unlinked or links past a breakdown. ----
 
 _SENTENCE_END = re.compile(r"[.!?؟](?!\d)|\n")
@@ -135,30 +75,57 @@ _POSSESSED = re.compile(
     r"قوات|عمال|مسعفي|عسكريي|جرحا|قتلا)(?:ه|ها|هم|هما|هن)$")
 
 
+MAX_SENTENCE_CHARS = 2000  # how far back a sentence start is looked for (bounds the work on long texts)
+
+
 def _same_sentence(text: str, i: int, j: int) -> bool:
     return not _SENTENCE_END.search(text[min(i, j) : max(i, j)])
 
 
-def _fold(word: str) -> str:
-    return _MARKS.sub("", word).translate(_FOLD)
+def _sentence_start(text: str, pos: int) -> int:
+    """Where the sentence holding ``pos`` starts (at most MAX_SENTENCE_CHARS back)."""
+    lo = max(0, pos - MAX_SENTENCE_CHARS)
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, lo, pos)]
+    return ends[-1] if ends else lo
 
 
 def _words_between(text: str, i: int, j: int) -> list[str]:
     """The words of text[i:j], folded (no clitic stripped: "بينهم" is no ب + "ينهم")."""
-    return [_fold(text[i + s : i + e]) for s, e in word_spans(text[i:j])]
+    return [fold(text[i + s : i + e], ta_marbuta=True) for s, e in word_spans(text[i:j])]
 
 
 def _next_words(text: str, end: int, n: int) -> list[tuple[str, int, int]]:
     """Up to n words after ``end`` as (key, start, end), stopping at the end of the sentence."""
     stop = _SENTENCE_END.search(text, end)
     limit = min(end + 60, stop.start() if stop else len(text))
-    return [(_key(text[end + s : end + e]), end + s, end + e) for s, e in word_spans(text[end:limit])][:n]
+    return [(bare(text[end + s : end + e]), end + s, end + e) for s, e in word_spans(text[end:limit])][:n]
 
 
-def _nearest_actor_before(entities: list[dict], start: int) -> int | None:
-    """The ACTOR mention nearest before ``start`` (the spec's earlier-mention rule)."""
-    before = [k for k, e in enumerate(entities) if e["label"] == "ACTOR" and e["end"] <= start]
-    return max(before, key=lambda k: entities[k]["end"]) if before else None
+class _Spans:
+    """Entities sorted by start, for the lookups the rules make per count (bisect: linear on long texts)."""
+
+    def __init__(self, entities: list[dict]):
+        self.entities = entities
+        order = sorted(range(len(entities)), key=lambda k: entities[k]["start"])
+        self.starts = [entities[k]["start"] for k in order]
+        self.order = order
+        actors = sorted((e["end"], k) for k, e in enumerate(entities) if e["label"] == "ACTOR")
+        self.actor_ends = [x for x, _ in actors]
+        self.actor_ids = [k for _, k in actors]
+
+    def overlapping(self, s: int, e: int) -> list[int]:
+        """Entities that overlap text[s:e] (spans never overlap each other, so a neighbour suffices)."""
+        i = bisect_right(self.starts, e - 1)
+        return [k for k in self.order[max(0, i - 2) : i] if self.entities[k]["end"] > s and self.entities[k]["start"] < e]
+
+    def between(self, s: int, e: int) -> list[int]:
+        """Entities that start in [s, e)."""
+        return self.order[bisect_left(self.starts, s) : bisect_left(self.starts, e)]
+
+    def actor_before(self, start: int) -> int | None:
+        """The ACTOR mention nearest before ``start`` (the spec's earlier-mention rule)."""
+        i = bisect_right(self.actor_ends, start)
+        return self.actor_ids[i - 1] if i else None
 
 
 def drop_breakdown_links(text: str, entities: list[dict], links: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
@@ -180,16 +147,12 @@ def _linked(links) -> dict[int, list[tuple[int, float]]]:
     return out
 
 
-def _inside(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(a < e and s < b for a, b in spans)
-
-
 def link_possessed(text: str, entities: list[dict], links: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
     """An unlinked "N من جنوده/متطوعيها" (a member noun with a pronoun) or "N مقاتلا منها" links to the
     group the pronoun refers to, the nearest ACTOR before it (the spec's "Partitive من": their counts
     link to the group the pronoun refers to)."""
     linked = _linked(links)
-    spans = [(x["start"], x["end"]) for x in entities]
+    index = _Spans(entities)
     out = list(links)
     for k, e in enumerate(entities):
         if e["label"] != "COUNT" or k in linked:
@@ -197,13 +160,13 @@ def link_possessed(text: str, entities: list[dict], links: list[tuple[int, int, 
         after = _next_words(text, e["end"], 3)
         keys = [w for w, _, _ in after]
         m = next((i for i, w in enumerate(keys[:2]) if w == "من"), None)
-        possessed = m is not None and m + 1 < len(after) and _POSSESSED.match(_fold(text[after[m + 1][1] : after[m + 1][2]])) \
-            and not _inside(spans, after[m + 1][1], after[m + 1][2])
+        possessed = m is not None and m + 1 < len(after) and _POSSESSED.match(fold(text[after[m + 1][1] : after[m + 1][2]])) \
+            and not index.overlapping(after[m + 1][1], after[m + 1][2])
         pronoun = next((i for i, w in enumerate(keys[:2]) if w in _PARTITIVE_PRONOUNS), None)
-        if pronoun == 1 and not _inside(spans, after[0][1], after[0][2]):  # "30 مقاتلا منها", not "5 من ... منهم"
+        if pronoun == 1 and not index.overlapping(after[0][1], after[0][2]):  # "30 مقاتلا منها", not "5 من ... منهم"
             possessed = True
         if possessed:
-            a = _nearest_actor_before(entities, e["start"])
+            a = index.actor_before(e["start"])
             if a is not None:
                 out.append((k, a, 0.5))
     return sorted(set(out))
@@ -214,7 +177,7 @@ def link_others(text: str, entities: list[dict], links: list[tuple[int, int, flo
     own take the sides of the count they continue (conventions: "N آخرون links to the side named in
     its sentence")."""
     linked = _linked(links)
-    spans = [(x["start"], x["end"]) for x in entities]
+    index = _Spans(entities)
     counts = [k for k, e in enumerate(entities) if e["label"] == "COUNT"]
     out = list(links)
     for k in counts:
@@ -225,11 +188,11 @@ def link_others(text: str, entities: list[dict], links: list[tuple[int, int, flo
         keys = [w for w, _, _ in after]
         before = _words_between(text, max(0, e["start"] - 30), e["start"])[-1:]
         others = bool(keys) and (keys[0] in _OTHERS or (len(keys) > 1 and keys[1] in _OTHERS
-                                                         and not _inside(spans, after[0][1], after[0][2])))
-        own_group = bool(after) and _inside(spans, after[0][1], after[0][2])
+                                                         and not index.overlapping(after[0][1], after[0][2])))
+        own_group = bool(after) and bool(index.overlapping(after[0][1], after[0][2]))
         part = bool(before) and before[-1].lstrip("وف") in _BREAKDOWN and not own_group and "من" not in keys
         if others or part:
-            j = _antecedent_count(text, entities, counts, k)
+            j = _antecedent_count(text, index, k)
             if j is not None and j in linked:
                 out.extend((k, a, p) for a, p in linked[j])
                 linked[k] = linked[j]
@@ -239,12 +202,13 @@ def link_others(text: str, entities: list[dict], links: list[tuple[int, int, flo
 def link_coordinated(text: str, entities: list[dict], links: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
     """A count linked to one of two coordinated groups ("21 من عناصر الجيش والحشد الشعبي", "معظمهم من
     النساء والأطفال") counts both: the spec links a total over several sides to each of them."""
+    index = _Spans(entities)
     actors = sorted((x["start"], x["end"], k) for k, x in enumerate(entities) if x["label"] == "ACTOR")
     group: dict[int, list[int]] = {}  # actor -> the coordination it belongs to ("A و B و C")
     for (_, e1, k1), (s2, _, k2) in zip(actors, actors[1:]):
-        gap = _fold(text[e1:s2]).strip()
-        joined = gap in ("و", "ومن") or (not gap and _fold(text[s2 : s2 + 1]) == "و")
-        if joined and not any(x["label"] != "ACTOR" and e1 <= x["start"] < s2 for x in entities):
+        gap = fold(text[e1:s2]).strip()
+        joined = gap in ("و", "ومن") or (not gap and fold(text[s2 : s2 + 1]) == "و")
+        if joined and not any(entities[x]["label"] != "ACTOR" for x in index.between(e1, s2)):
             members = group.setdefault(k1, [k1])
             members.append(k2)
             group[k2] = members
@@ -258,13 +222,15 @@ def link_coordinated(text: str, entities: list[dict], links: list[tuple[int, int
     return sorted(out)
 
 
-def _antecedent_count(text: str, entities: list[dict], counts: list[int], k: int) -> int | None:
+def _antecedent_count(text: str, index: _Spans, k: int) -> int | None:
     """The count whose group "N آخرين" (or a part after "بينهم") continues: the nearest count before it
     in its sentence that is not itself a part of a breakdown ("٤٩٢ شخصا، بينهم ٣٥ طفلا و٥٨ امرأة،
     وإصابة ١٦٤٥ آخرين" continues ٤٩٢)."""
+    entities = index.entities
     start = entities[k]["start"]
-    prev = sorted((j for j in counts if entities[j]["end"] <= start and _same_sentence(text, entities[j]["end"], start)),
-                  key=lambda j: entities[j]["end"])
+    begin = _sentence_start(text, start)
+    prev = sorted((j for j in index.between(begin, start) if entities[j]["label"] == "COUNT"
+                   and entities[j]["end"] <= start), key=lambda j: entities[j]["end"])
     totals = [j for j in prev[1:] if not _is_part(text, entities[prev[0]]["end"], entities[j]["start"])]
     return (prev[:1] + totals)[-1] if prev else None
 
@@ -272,7 +238,7 @@ def _antecedent_count(text: str, entities: list[dict], counts: list[int], k: int
 def _is_part(text: str, i: int, j: int) -> bool:
     """Whether a count at j follows a breakdown word after i with no comma between ("بينهم ٣٥ طفلا و٥٨")."""
     words = word_spans(text[i:j])
-    last = max((e for s, e in words if _fold(text[i + s : i + e]).lstrip("وف") in _BREAKDOWN), default=None)
+    last = max((e for s, e in words if fold(text[i + s : i + e]).lstrip("وف") in _BREAKDOWN), default=None)
     return last is not None and not re.search(r"[،,]", text[i + last : j])
 
 
