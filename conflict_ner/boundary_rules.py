@@ -45,7 +45,7 @@ def split_at_line_breaks(spans, units, is_word, text):
                 out.append((start, u + 1, label))
                 start = u + 1
         out.append((start, b, label))
-    return [_trim(s, is_word) for s in out if _trim(s, is_word)]
+    return [t for t in (trim_to_words(s, is_word) for s in out) if t]
 
 
 def cut_relative_clauses(spans, units, is_word, text):
@@ -56,7 +56,7 @@ def cut_relative_clauses(spans, units, is_word, text):
             if fold(text[units[u][0] : units[u][1]]) in RELATIVES:
                 b = u
                 break
-        s = _trim((a, b, label), is_word)
+        s = trim_to_words((a, b, label), is_word)
         if s:
             out.append(s)
     return out
@@ -70,7 +70,7 @@ def split_off_weekdays(spans, units, is_word, text):
         words = _words(range(a, b), is_word)
         if label in ("ACTOR", "LOCATION", "PERSON") and len(words) > 1 and \
                 _bare(text[units[words[-1]][0] : units[words[-1]][1]]) & WEEKDAYS:
-            head = _trim((a, words[-1], label), is_word)
+            head = trim_to_words((a, words[-1], label), is_word)
             if head:
                 out.append(head)
             out.append((words[-1], words[-1] + 1, "DATE"))
@@ -104,7 +104,7 @@ def split_new_places(spans, units, is_word, text):
             out.append((start, c, label))
             start = c
         out.append((start, b, label))
-    return [t for t in (_trim(s, is_word) for s in out) if t]
+    return [t for t in (trim_to_words(s, is_word) for s in out) if t]
 
 
 # A lone word that cannot be the mention by itself: the head of a phrase the tagger split ("شمال" +
@@ -182,7 +182,7 @@ def attach_ranks(spans, units, is_word, text):
             pa, pb, pl = spans[j]
             if pb != prev + 1:  # the rank sits inside a longer span: leave both
                 continue
-            spans[j] = _trim((pa, prev, pl), is_word) or (pa, pa, pl)
+            spans[j] = trim_to_words((pa, prev, pl), is_word) or (pa, pa, pl)
         spans[k] = (prev, b, "PERSON")
     return [s for s in spans if s[0] < s[1]]
 
@@ -213,11 +213,12 @@ def split_conjoined_groups(spans, units, is_word, text):
         if cut is None:
             out.append((a, b, label))
         else:
-            out.extend(t for t in (_trim((a, cut, label), is_word), _trim((cut, b, label), is_word)) if t)
+            out.extend(t for t in (trim_to_words((a, cut, label), is_word), trim_to_words((cut, b, label), is_word)) if t)
     return out
 
 
-def _trim(span, is_word):
+def trim_to_words(span, is_word):
+    """The span shrunk to start and end on a word unit (never on punctuation), or None if none is left."""
     a, b, label = span
     while a < b and not is_word[a]:
         a += 1

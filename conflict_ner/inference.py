@@ -56,7 +56,7 @@ class Extractor:
     def __post_init__(self):
         self.prefix, self.suffix = special_tokens(self.tokenizer)
         self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        self.id2tag = {int(k): v for k, v in self.model.config.id2label.items()}
+        self.id2tag = _id2tag(self.model.config)
         cap = getattr(self.model.config, "max_position_embeddings", 512)
         self.max_length = min(self.max_length, cap)
 
@@ -173,11 +173,11 @@ class _DocState:
     def finish(self, config, gold_spans=None, keep_candidates: bool = False) -> dict:
         enc = self.enc
         raw = enc.norm.raw
-        id2tag = {int(k): v for k, v in config.id2label.items()}
-        outside = next(k for k, v in id2tag.items() if v == "O")
-        dist = [d if d is not None else [float(k == outside) for k in range(len(id2tag))] for d in self.dist]
-        tags = decode_tags(dist, id2tag, _setting(config, "tag_decoder"))
+        id2tag = _id2tag(config)
         tag2id = {v: k for k, v in id2tag.items()}
+        outside = [float(k == tag2id["O"]) for k in range(len(id2tag))]  # a unit no window owned
+        dist = [d if d is not None else outside for d in self.dist]
+        tags = decode_tags(dist, id2tag, _setting(config, "tag_decoder"))
         tag_prob = [d[tag2id[t]] for d, t in zip(dist, tags)]
         if gold_spans is not None:
             spans = [(a, b, lab) for a, b, lab, _ in gold_spans]
@@ -241,6 +241,10 @@ def decode_rules(config, enc: EncodedText, spans: list[tuple[int, int, str]]) ->
     if _setting(config, "span_rules"):
         spans = apply_span_rules(spans, enc.units, enc.is_word, enc.norm.text)
     return spans
+
+
+def _id2tag(config) -> dict[int, str]:
+    return {int(k): v for k, v in config.id2label.items()}
 
 
 def _setting(config, key: str):

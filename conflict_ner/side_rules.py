@@ -39,9 +39,7 @@ def share_headline_sides(text: str, entities: list[dict], links: list[tuple[int,
     headline_end = text.find("\n")
     if not is_headline(text[: max(headline_end, 0)]):
         return links
-    sides: dict[int, list[tuple[int, float]]] = {}
-    for c, a, p in links:
-        sides.setdefault(c, []).append((a, p))
+    sides = _linked(links)
 
     def ident(k: int):
         e = entities[k]
@@ -66,6 +64,11 @@ def share_headline_sides(text: str, entities: list[dict], links: list[tuple[int,
 
 _SENTENCE_END = re.compile(r"[.!?؟](?!\d)|\n")
 _BREAKDOWN = frozenset("بينهم بينهن منهم منهن".split())  # "بينهم 3 أطفال": the parts of a total
+
+
+def _is_breakdown(folded: str) -> bool:
+    """"بينهم", "ومنهم" (a folded word, with or without و/ف)."""
+    return folded in _BREAKDOWN or (folded[:1] in "وف" and folded[1:] in _BREAKDOWN)
 _OTHERS = frozenset("اخرين اخرون اخر اخري اخريات".split())  # "وإصابة 14 آخرين"
 # "من جنوده/متطوعيها": a member noun with a third-person pronoun (first-person "جنودنا" is the quoted
 # speaker, often not the nearest group; left to the head). Read on the folded word, ة kept.
@@ -134,7 +137,7 @@ def drop_breakdown_links(text: str, entities: list[dict], links: list[tuple[int,
     out = []
     for c, a, p in links:
         ce, as_ = entities[c]["end"], entities[a]["start"]
-        if as_ > ce and _BREAKDOWN & {w[1:] if w[:1] in "وف" and w[1:] in _BREAKDOWN else w for w in _words_between(text, ce, as_)}:
+        if as_ > ce and any(_is_breakdown(w) for w in _words_between(text, ce, as_)):
             continue
         out.append((c, a, p))
     return out
@@ -190,7 +193,7 @@ def link_others(text: str, entities: list[dict], links: list[tuple[int, int, flo
         others = bool(keys) and (keys[0] in _OTHERS or (len(keys) > 1 and keys[1] in _OTHERS
                                                          and not index.overlapping(after[0][1], after[0][2])))
         own_group = bool(after) and bool(index.overlapping(after[0][1], after[0][2]))
-        part = bool(before) and before[-1].lstrip("وف") in _BREAKDOWN and not own_group and "من" not in keys
+        part = bool(before) and _is_breakdown(before[-1]) and not own_group and "من" not in keys
         if others or part:
             j = _antecedent_count(text, index, k)
             if j is not None and j in linked:
@@ -238,7 +241,7 @@ def _antecedent_count(text: str, index: _Spans, k: int) -> int | None:
 def _is_part(text: str, i: int, j: int) -> bool:
     """Whether a count at j follows a breakdown word after i with no comma between ("بينهم ٣٥ طفلا و٥٨")."""
     words = word_spans(text[i:j])
-    last = max((e for s, e in words if fold(text[i + s : i + e]).lstrip("وف") in _BREAKDOWN), default=None)
+    last = max((e for s, e in words if _is_breakdown(fold(text[i + s : i + e]))), default=None)
     return last is not None and not re.search(r"[،,]", text[i + last : j])
 
 

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from .cn_boundary_rules import apply_boundary_rules
+from .cn_boundary_rules import apply_boundary_rules, trim_to_words
 from .cn_counts import is_number_word, parse_count
 from .cn_schema import tag_label
 from .cn_arabic import MARKS, fold, strip_proclitic
@@ -24,15 +24,7 @@ def bio_spans(tags: list[str], is_word: list[bool]) -> list[tuple[int, int, str]
             cur = None
         if label is not None and cur is None:
             cur = [i, None, label]
-    out = []
-    for a, b, label in spans:
-        while a < b and not is_word[a]:
-            a += 1
-        while b > a and not is_word[b - 1]:
-            b -= 1
-        if a < b:
-            out.append((a, b, label))
-    return out
+    return [t for t in (trim_to_words(s, is_word) for s in spans) if t]
 
 
 DECODERS = ("argmax", "viterbi")
